@@ -1,0 +1,32 @@
+{
+    "name": "Kashoo Connector",
+    "summary": "Import Kashoo transactions into Odoo as posted journal entries, exactly once",
+    "version": "18.0.0.1.0",
+    "category": "Accounting/Accounting",
+    "author": "kashoo_connector developers",
+    "license": "LGPL-3",
+    "depends": ["account"],
+    "data": [
+        # Groups before the access rules and records that name them.
+        "security/kashoo_connector_groups.xml",
+        "security/ir.model.access.csv",
+        "security/kashoo_connector_security.xml",
+        "data/ir_config_parameter_data.xml",
+        "views/kashoo_backend_views.xml",
+        "views/res_config_settings_views.xml",
+        # Menus last: they point at the actions above.
+        "views/kashoo_connector_menus.xml",
+    ],
+    "demo": [
+        "demo/kashoo_backend_demo.xml",
+    ],
+    "assets": {
+        "web.assets_tests": [
+            "kashoo_connector/static/tests/tours/**/*",
+        ],
+    },
+    # The README documents the module; keep it out of the Apps description.
+    "description": " ",
+    "installable": True,
+    "application": False,
+}

@@ -1,0 +1,2 @@
+from . import kashoo_backend
+from . import res_config_settings

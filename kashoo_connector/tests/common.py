@@ -1,0 +1,31 @@
+from odoo.tests import new_test_user
+from odoo.tests.common import TransactionCase
+
+
+class KashooCommon(TransactionCase):
+    """Users of each role and a second company, shared by the connector's tests."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company = cls.env.company
+        cls.other_company = cls.env["res.company"].create({"name": "Other Kashoo Company"})
+        both_companies = [cls.company.id, cls.other_company.id]
+        cls.kashoo_manager = new_test_user(
+            cls.env, "kashoo_manager", groups="kashoo_connector.kashoo_connector_group_manager",
+            company_id=cls.company.id, company_ids=both_companies,
+        )
+        cls.accountant = new_test_user(
+            cls.env, "kashoo_accountant",
+            groups="account.group_account_user,kashoo_connector.kashoo_connector_group_user",
+            company_id=cls.company.id, company_ids=both_companies,
+        )
+        cls.single_company_manager = new_test_user(
+            cls.env, "kashoo_manager_one_company",
+            groups="kashoo_connector.kashoo_connector_group_manager",
+            company_id=cls.company.id, company_ids=[cls.company.id],
+        )
+        cls.portal_user = new_test_user(cls.env, "kashoo_portal", groups="base.group_portal")
+        cls.backend = cls.env["kashoo.backend"].create(
+            {"name": "Kashoo Test", "company_id": cls.company.id}
+        )
