@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# `make run`: the Kashoo sandbox plus an Odoo 18 server on http://localhost:8069 whose database has
+# kashoo_connector installed with demo data and its backend pointed at the sandbox. Ctrl-C stops both.
+set -euo pipefail
+source "$(dirname "$0")/common.sh"
+
+prepare_environment
+
+DB=${KASHOO_DEMO_DB:-kashoo_demo}
+HTTP_PORT=${ODOO_HTTP_PORT:-8069}
+SANDBOX_PORT=${KASHOO_SANDBOX_PORT:-8070}
+SANDBOX_SEED=${KASHOO_SANDBOX_SEED:-42}
+RUN_DIR="$CACHE_DIR/run"
+mkdir -p "$RUN_DIR"
+CONF="$RUN_DIR/odoo.conf"
+write_odoo_conf "$CONF"
+ODOO=("$VENV/bin/python" "$ODOO_PATH/odoo-bin" -c "$CONF" -d "$DB")
+
+CHILDREN=()
+shutdown() {
+    trap - INT TERM EXIT
+    say "stopping"
+    local pid
+    for pid in "${CHILDREN[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    stop_throwaway_postgres
+}
+trap shutdown INT TERM EXIT
+
+# 1. The Kashoo sandbox, seeded with the demo company.
+say "starting the Kashoo sandbox on 127.0.0.1:$SANDBOX_PORT (seed $SANDBOX_SEED)"
+PYTHONPATH="$REPO_ROOT" "$VENV/bin/python" -u -m kashoo_sandbox --port "$SANDBOX_PORT" \
+    --seed "$SANDBOX_SEED" > "$RUN_DIR/sandbox.log" 2>&1 &
+CHILDREN+=($!)
+for _ in $(seq 50); do
+    grep -q "listening on" "$RUN_DIR/sandbox.log" 2>/dev/null && break
+    kill -0 "${CHILDREN[0]}" 2>/dev/null || die "the sandbox did not start: $(cat "$RUN_DIR/sandbox.log")"
+    sleep 0.2
+done
+SANDBOX_URL=$(grep -o 'http://[^ ]*' "$RUN_DIR/sandbox.log" | head -n 1)
+[ -n "$SANDBOX_URL" ] || die "the sandbox did not report its URL: $(cat "$RUN_DIR/sandbox.log")"
+
+# 2. The demo database: a Canadian company (so account loads l10n_ca's chart), then the addon.
+if "$VENV/bin/python" "$REPO_ROOT/scripts/pgtool.py" exists "$DB"; then
+    say "updating kashoo_connector in the existing database $DB"
+    "${ODOO[@]}" -u kashoo_connector --stop-after-init --log-level=warn
+else
+    say "creating the demo database $DB (about a minute)"
+    "${ODOO[@]}" -i base --stop-after-init --log-level=warn
+    echo "env.company.country_id = env.ref('base.ca'); env.cr.commit()" |
+        "${ODOO[@]}" shell --log-level=warn >/dev/null
+    "${ODOO[@]}" -i kashoo_connector,l10n_ca --stop-after-init --log-level=warn
+fi
+KASHOO_SANDBOX_URL=$SANDBOX_URL "${ODOO[@]}" shell --log-level=warn \
+    < "$REPO_ROOT/scripts/demo_setup.py" >/dev/null
+
+# 3. Odoo itself, with cron workers so imports run in the background.
+say "starting Odoo on port $HTTP_PORT"
+"${ODOO[@]}" --http-port="$HTTP_PORT" --db-filter="^$DB\$" > "$RUN_DIR/odoo.log" 2>&1 &
+CHILDREN+=($!)
+for _ in $(seq 150); do
+    "$VENV/bin/python" - "$HTTP_PORT" <<'EOF' 2>/dev/null && break
+import sys, urllib.request
+urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/web/login", timeout=2)
+EOF
+    kill -0 "${CHILDREN[1]}" 2>/dev/null || die "Odoo did not start: see $RUN_DIR/odoo.log"
+    sleep 0.4
+done
+
+cat <<EOF
+
+  Odoo 18 with kashoo_connector:  http://localhost:$HTTP_PORT   (login: admin, password: admin)
+  Kashoo connection settings:     Accounting > Configuration > Settings > Kashoo Integration
+  Kashoo sandbox:                 $SANDBOX_URL   (demo OAuth client: odoo-demo)
+  Logs:                           $RUN_DIR/odoo.log, $RUN_DIR/sandbox.log
+
+  Press Ctrl-C to stop both.
+EOF
+wait -n "${CHILDREN[@]}" || true
