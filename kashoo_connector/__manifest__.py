@@ -1,11 +1,15 @@
 {
     "name": "Kashoo Connector",
     "summary": "Import Kashoo transactions into Odoo as posted journal entries, exactly once",
-    "version": "18.0.0.1.0",
+    "version": "18.0.0.2.0",
     "category": "Accounting/Accounting",
     "author": "kashoo_connector developers",
     "license": "LGPL-3",
     "depends": ["account"],
+    "external_dependencies": {
+        # Imported by kashoo_api (HTTP client, Fernet encryption of secrets at rest).
+        "python": ["requests", "cryptography"],
+    },
     "data": [
         # Groups before the access rules and records that name them.
         "security/kashoo_connector_groups.xml",

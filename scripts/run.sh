@@ -13,6 +13,14 @@ SANDBOX_SEED=${KASHOO_SANDBOX_SEED:-42}
 RUN_DIR="$CACHE_DIR/run"
 mkdir -p "$RUN_DIR"
 CONF="$RUN_DIR/odoo.conf"
+# The demo database keeps its secrets encrypted under a key kept beside it, outside the repository.
+if [ -z "${KASHOO_ENCRYPTION_KEY:-}" ]; then
+    KEY_FILE="$RUN_DIR/encryption.key"
+    [ -s "$KEY_FILE" ] || (umask 077 && "$VENV/bin/python" -c \
+        'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())' > "$KEY_FILE")
+    KASHOO_ENCRYPTION_KEY=$(cat "$KEY_FILE")
+fi
+export KASHOO_ENCRYPTION_KEY
 write_odoo_conf "$CONF"
 ODOO=("$VENV/bin/python" "$ODOO_PATH/odoo-bin" -c "$CONF" -d "$DB")
 

@@ -7,6 +7,10 @@ source "$(dirname "$0")/common.sh"
 prepare_environment
 ensure_chromium
 
+# A throwaway key for this run: the tests store secrets encrypted, as production does.
+KASHOO_ENCRYPTION_KEY=$("$VENV/bin/python" -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')
+export KASHOO_ENCRYPTION_KEY
+
 RUN_ID="$(date +%Y%m%d%H%M%S)_$$"
 LOG_DIR=${KASHOO_TEST_LOG_DIR:-"$REPO_ROOT/.cache/test-logs/$RUN_ID"}
 mkdir -p "$LOG_DIR"

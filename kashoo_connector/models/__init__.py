@@ -1,2 +1,4 @@
+from . import kashoo_auth_log
 from . import kashoo_backend
+from . import kashoo_oauth_state
 from . import res_config_settings

@@ -1,3 +1,5 @@
 from . import test_install
 from . import test_access
 from . import test_settings
+from . import test_secrets
+from . import test_oauth_callback

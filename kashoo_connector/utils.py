@@ -1,0 +1,55 @@
+"""Small helpers of the connector that need Odoo's configuration but no records."""
+
+import os
+
+from odoo.exceptions import UserError
+from odoo.tools import config
+
+from .kashoo_api import KashooConfigError, KashooDecryptionError, SecretBox
+
+#: Environment variable and odoo.conf option holding the Fernet key(s) for secrets at rest.
+ENCRYPTION_KEY_ENV = "KASHOO_ENCRYPTION_KEY"
+ENCRYPTION_KEY_OPTION = "kashoo_encryption_key"
+
+
+def get_encryption_key():
+    """Return the configured encryption key text, or ``None``; never read from the database.
+
+    The environment wins over odoo.conf so containers can inject it as a secret.
+    """
+    return os.environ.get(ENCRYPTION_KEY_ENV) or config.get(ENCRYPTION_KEY_OPTION) or None
+
+
+def get_secret_box(env):
+    """Return the :class:`SecretBox` for the configured key.
+
+    :param env: the environment whose language the error message uses.
+
+    :raise UserError: no key or a malformed key, with what to configure.
+    """
+    try:
+        return SecretBox(get_encryption_key())
+    except KashooConfigError as error:
+        raise UserError(env._(
+            "Kashoo secrets cannot be stored or read: %(reason)s. Set the option "
+            "%(option)s in odoo.conf or the environment variable %(env)s to a Fernet key "
+            "(generate one with: python3 -c \"from cryptography.fernet import Fernet; "
+            "print(Fernet.generate_key().decode())\"), then restart Odoo.",
+            reason=error.message, option=ENCRYPTION_KEY_OPTION, env=ENCRYPTION_KEY_ENV,
+        )) from error
+
+
+def decrypt_secret(env, ciphertext):
+    """Decrypt a stored secret with the configured key.
+
+    :raise UserError: no key, or a key that did not encrypt it (changed or lost key).
+    """
+    try:
+        return get_secret_box(env).decrypt(ciphertext)
+    except KashooDecryptionError as error:
+        raise UserError(env._(
+            "A stored Kashoo secret cannot be decrypted with the configured key: the key in "
+            "%(option)s / %(env)s was changed or lost. Put the previous key back (keys may be "
+            "listed comma-separated, newest first), or enter the secrets and authorize again.",
+            option=ENCRYPTION_KEY_OPTION, env=ENCRYPTION_KEY_ENV,
+        )) from error
