@@ -76,7 +76,7 @@ class SandboxServer:
         self.app.auth.issuer = self.config.issuer or self.url
         self.app.webhooks.start()
         self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.02},
             name="kashoo-sandbox-http", daemon=True)
         self._thread.start()
         return self

@@ -311,7 +311,7 @@ class Store:
             updated = build_record(data.context(), spec, record_id=record_id,
                                    version=current["version"] + 1, modified_at=stamp,
                                    settled=settled)
-            if updated["type"] in PAYMENT_TARGET_TYPE.values() and settled > updated["amount"]:
+            if settled > 0 and settled > updated["amount"]:
                 raise RecordValidationError("amount", "payments already settle more than the "
                                                       "new amount", status=409)
             if updated["type"] in PAYMENT_TARGET_TYPE and not updated["removed"]:
