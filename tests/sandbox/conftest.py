@@ -11,8 +11,9 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from kashoo_sandbox import SandboxServer  # noqa: E402
-from sandbox_helpers import WebhookReceiver  # noqa: E402
+from sandbox_helpers import WebhookReceiver
+
+from kashoo_sandbox import SandboxServer
 
 
 @pytest.fixture

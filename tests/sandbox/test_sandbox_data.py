@@ -8,6 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 import requests
+from sandbox_helpers import TIMEOUT, api_get, control
 
 from kashoo_sandbox import SandboxServer
 from kashoo_sandbox.canada import is_valid_bn9
@@ -15,8 +16,6 @@ from kashoo_sandbox.clock import Clock
 from kashoo_sandbox.generator import generate
 from kashoo_sandbox.money import TaxRate, line_tax_amounts
 from kashoo_sandbox.store import Store
-
-from sandbox_helpers import TIMEOUT, api_get, control
 
 BUSINESSES = (1001, 1002)
 
@@ -286,11 +285,11 @@ def test_ten_thousand_records_generate_in_seconds():
 
 
 def test_tax_rounding_is_half_up_per_line_and_symmetric_for_credits():
-    gst = TaxRate(1, Decimal("5"), False)
+    gst = TaxRate(1, Decimal(5), False)
     assert line_tax_amounts(10, [gst]) == [1]  # 0.5 rounds up
     assert line_tax_amounts(-10, [gst]) == [-1]  # a credit is the exact negation
     assert line_tax_amounts(9, [gst]) == [0]  # 0.45 rounds down
-    compound = TaxRate(2, Decimal("8"), True)
+    compound = TaxRate(2, Decimal(8), True)
     assert line_tax_amounts(10000, [gst, compound]) == [500, 840]
 
 

@@ -453,8 +453,9 @@ def test_classic_auth_token_with_form_fields_and_errors(sandbox):
     bad = requests.post(f"{sandbox.api_url}/authTokens", auth=("demo@kashoo.test", "nope"),
                         timeout=TIMEOUT)
     assert bad.status_code == 401 and "WWW-Authenticate" in bad.headers
+    unknown_token = "TOKEN uuid:00000000-0000-0000-0000-000000000000"
     wrong = requests.get(f"{sandbox.api_url}/users/me", timeout=TIMEOUT,
-                         headers={"Authorization": "TOKEN uuid:00000000-0000-0000-0000-000000000000"})
+                         headers={"Authorization": unknown_token})
     assert wrong.status_code == 401
     assert wrong.headers["WWW-Authenticate"].startswith("TOKEN ")
     control(sandbox, "POST", "/tokens/expire", json={"access_token": form.text})
