@@ -58,7 +58,8 @@ class KashooClient:
     :param str api_prefix: the path prefix, ``/api`` for real Kashoo.
     :param str api_version: an optional version segment after the prefix, e.g. ``v2``.
     :param int|None business_id: the business the business-scoped methods address.
-    :param tuple timeout: ``(connect, read)`` timeouts in seconds, applied to every call.
+    :param tuple|float timeout: ``(connect, read)`` timeouts in seconds, or one number for
+        both, applied to every call.
     :param int max_attempts: tries per call for retryable failures, the first included.
     :param rate_limiter: an object whose ``acquire()`` blocks until a request may go; a
         :class:`~kashoo_api.ratelimit.TokenBucket` at 10 requests/s when omitted.
@@ -470,10 +471,12 @@ def _root_url(base_url, api_prefix, api_version):
 
 
 def _checked_timeout(timeout):
-    connect, read = timeout
-    if connect <= 0 or read <= 0:
+    # A single number is one limit for connecting and for reading, passed on as it is:
+    # Odoo's test harness only understands that form.
+    limits = (timeout,) if isinstance(timeout, int | float) else timeout
+    if any(limit <= 0 for limit in limits):
         raise KashooConfigError("timeouts must be positive")
-    return (connect, read)
+    return timeout
 
 
 def _identity_headers(integration_version, instance_uuid):
