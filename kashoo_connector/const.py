@@ -32,3 +32,7 @@ OAUTH_TOKEN_PATH = "/oauth/token"
 OAUTH_SCOPES = DEFAULT_SCOPES
 # A state is single-use and expires quickly (RFC 9700 recommends short-lived values).
 OAUTH_STATE_LIFETIME_MINUTES = 10
+
+# Seconds allowed to every HTTP call to Kashoo from Odoo. One number rather than a
+# (connect, read) pair: Odoo's test harness compares request timeouts to a number.
+REQUEST_TIMEOUT = 20

@@ -2,9 +2,7 @@
 UPDATE kashoo_backend
    SET client_secret_encrypted = NULL,
        classic_token_encrypted = NULL,
-       access_token_encrypted = NULL,
-       refresh_token_encrypted = NULL,
        webhook_secret_encrypted = NULL,
-       token_expires_at = NULL,
        state = 'draft';
+DELETE FROM kashoo_oauth_token;
 DELETE FROM kashoo_oauth_state;

@@ -1,6 +1,5 @@
 import logging
 import time
-from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
 from odoo import _, api, fields, models
@@ -19,7 +18,6 @@ from ..kashoo_api import (
     KashooForbidden,
     KashooNotFound,
     KashooTransientError,
-    TokenSet,
     build_authorize_url,
     code_challenge_s256,
     exchange_code,
@@ -127,11 +125,8 @@ class KashooBackend(models.Model):
     # Encrypted at rest; never exposed to anyone but system administrators.
     client_secret_encrypted = fields.Char(groups="base.group_system", copy=False)
     classic_token_encrypted = fields.Char(groups="base.group_system", copy=False)
-    access_token_encrypted = fields.Char(groups="base.group_system", copy=False)
-    refresh_token_encrypted = fields.Char(groups="base.group_system", copy=False)
     webhook_secret_encrypted = fields.Char(groups="base.group_system", copy=False)
-    token_expires_at = fields.Datetime(groups="base.group_system", copy=False, readonly=True)
-    token_scope = fields.Char(string="Granted Scopes", readonly=True, copy=False)
+    token_scope = fields.Char(string="Granted Scopes", compute="_compute_token_scope")
     token_refresh_margin = fields.Integer(
         string="Refresh Margin (s)",
         default=const.DEFAULT_TOKEN_REFRESH_MARGIN,
@@ -164,11 +159,18 @@ class KashooBackend(models.Model):
         self.classic_token = False
 
     def _compute_has_secrets(self):
+        authorized = self.env["kashoo.oauth.token"].sudo().search(
+            [("backend_id", "in", self.ids)]).backend_id
         for backend, backend_sudo in zip(self, self.sudo(), strict=True):
             backend.has_client_secret = bool(backend_sudo.client_secret_encrypted)
-            backend.has_tokens = bool(
-                backend_sudo.access_token_encrypted or backend_sudo.classic_token_encrypted
-            )
+            backend.has_tokens = backend in authorized or bool(
+                backend_sudo.classic_token_encrypted)
+
+    def _compute_token_scope(self):
+        tokens = self.env["kashoo.oauth.token"].sudo().search([("backend_id", "in", self.ids)])
+        scopes = {token.backend_id.id: token.scope for token in tokens}
+        for backend in self:
+            backend.token_scope = scopes.get(backend.id, False)
 
     def _compute_redirect_uri(self):
         for backend in self:
@@ -268,12 +270,7 @@ class KashooBackend(models.Model):
     def action_kashoo_disconnect(self):
         """Forget every token; the client registration stays."""
         self._check_administrator()
-        self.sudo().write({
-            "access_token_encrypted": False,
-            "refresh_token_encrypted": False,
-            "token_expires_at": False,
-            "token_scope": False,
-        })
+        self.env["kashoo.oauth.token"].sudo().search([("backend_id", "in", self.ids)]).unlink()
         self.write({"state": "draft"})
         for backend in self:
             backend._log_auth("disconnect", "success", _("Tokens removed."))
@@ -306,6 +303,7 @@ class KashooBackend(models.Model):
             business_id=self.kashoo_business_id or None,
             integration_version=_addon_version(),
             instance_uuid=self.env["ir.config_parameter"].sudo().get_param("database.uuid"),
+            timeout=const.REQUEST_TIMEOUT,
             logger=_logger,
         )
 
@@ -353,19 +351,6 @@ class KashooBackend(models.Model):
                 "Business ID to use, then verify again.", count=len(businesses), names=names))
         return businesses[0]
 
-    def _store_token_set(self, token_set):
-        """Encrypt and save ``token_set`` on this backend (sudo: only the flow calls it)."""
-        box = utils.get_secret_box(self.env)
-        values = {
-            "access_token_encrypted": box.encrypt(token_set.access_token),
-            "token_expires_at": _utc_datetime(token_set.expires_at),
-        }
-        if token_set.refresh_token:
-            values["refresh_token_encrypted"] = box.encrypt(token_set.refresh_token)
-        if token_set.scope:
-            values["token_scope"] = token_set.scope
-        self.sudo().write(values)
-
     def _complete_authorization(self, code, code_verifier):
         """Exchange the authorization code of the OAuth callback and store the tokens."""
         self.ensure_one()
@@ -377,22 +362,11 @@ class KashooBackend(models.Model):
             code_verifier,
             self.client_id,
             utils.decrypt_secret(self.env, backend_sudo.client_secret_encrypted),
+            timeout=const.REQUEST_TIMEOUT,
         )
-        self._store_token_set(token_set)
+        self.env["kashoo.oauth.token"]._save(self, token_set)
         self.write({"state": "connected"})
         self._log_auth("token", "success", _("Authorization granted; tokens stored."))
-
-    def _token_set(self):
-        backend_sudo = self.sudo()
-        if not backend_sudo.access_token_encrypted:
-            raise KashooAuthRevoked("this backend has no access token: authorize with Kashoo",
-                                    code="not_authorized")
-        return TokenSet(
-            access_token=utils.decrypt_secret(self.env, backend_sudo.access_token_encrypted),
-            refresh_token=backend_sudo.refresh_token_encrypted
-            and utils.decrypt_secret(self.env, backend_sudo.refresh_token_encrypted),
-            expires_at=_utc_timestamp(backend_sudo.token_expires_at),
-        )
 
     def _mark_reauthorization_needed(self, reason):
         """Pause the backend and tell its administrators, once, that a person must act."""
@@ -422,20 +396,6 @@ class KashooBackend(models.Model):
         })
 
 
-def _utc_datetime(timestamp):
-    """Naive UTC datetime, as Odoo stores it, of a Unix time (or ``False``)."""
-    if timestamp is None:
-        return False
-    return datetime.fromtimestamp(int(timestamp), timezone.utc).replace(tzinfo=None)
-
-
-def _utc_timestamp(value):
-    """Unix time of a naive UTC datetime as stored by Odoo, or ``None``."""
-    if not value:
-        return None
-    return (value - datetime(1970, 1, 1)) / timedelta(seconds=1)
-
-
 def _addon_version():
     return get_manifest("kashoo_connector").get("version", "")
 
@@ -443,7 +403,7 @@ def _addon_version():
 class _BackendTokenProvider:
     """Token provider of a backend: refresh ahead of expiry and on a 401, one at a time.
 
-    The refresh runs in its own cursor that locks the backend row, so two workers never spend
+    The refresh runs in its own cursor that locks the token row, so two workers never spend
     the same refresh token, and commits the rotated refresh token before the new access token
     is used: a later rollback of the caller's transaction cannot lose it.
     """
@@ -453,7 +413,10 @@ class _BackendTokenProvider:
 
     def get_access_token(self, force_refresh=False):
         backend = self._backend
-        token_set = backend._token_set()
+        if backend.state == "reauthorize":
+            # Kashoo already refused the refresh token: asking again would only loop.
+            raise KashooAuthRevoked("Kashoo must be authorized again", code="reauthorize")
+        token_set = backend.env["kashoo.oauth.token"]._load(backend)
         margin = backend.token_refresh_margin
         if not force_refresh and not token_set.expires_within(margin, time.time()):
             return token_set.access_token
@@ -464,9 +427,7 @@ class _BackendTokenProvider:
         with backend.env.registry.cursor() as cr:
             env = backend.env(cr=cr)
             locked = env["kashoo.backend"].browse(backend.id)
-            cr.execute("SELECT id FROM kashoo_backend WHERE id = %s FOR NO KEY UPDATE",
-                       [locked.id])
-            current = locked._token_set()
+            current = env["kashoo.oauth.token"]._load(locked, lock=True)
             # Another worker may have refreshed while we waited for the lock.
             if current.access_token != stale_access_token and not current.expires_within(
                 locked.token_refresh_margin, time.time()
@@ -479,21 +440,23 @@ class _BackendTokenProvider:
                     current.refresh_token,
                     locked.client_id,
                     utils.decrypt_secret(env, backend_sudo.client_secret_encrypted),
+                    timeout=const.REQUEST_TIMEOUT,
                 )
             except KashooAuthRevoked as error:
                 locked._mark_reauthorization_needed(error.message)
                 cr.commit()  # keep the paused state and the notification despite the raise
+                backend.invalidate_recordset(["state"])
                 raise
             except KashooError as error:
                 locked._log_auth("refresh", "failure", error.message)
                 cr.commit()  # the audit trail of the failed attempt survives the raise
                 raise
-            locked._store_token_set(new_tokens)
+            env["kashoo.oauth.token"]._save(locked, new_tokens)
             reason = "after a 401" if force_refresh else "ahead of expiry"
             locked._log_auth("refresh", "success", f"Access token renewed {reason}.")
             # The rotated refresh token must be durable before the new access token is used.
             cr.commit()
-        backend.invalidate_recordset()
+        backend.env["kashoo.oauth.token"].invalidate_model()
         return new_tokens.access_token
 
 

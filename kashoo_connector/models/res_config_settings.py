@@ -20,6 +20,10 @@ class ResConfigSettings(models.TransientModel):
     kashoo_last_auth_message = fields.Char(related="kashoo_backend_id.last_auth_message")
     kashoo_redirect_uri = fields.Char(compute="_compute_kashoo_redirect_uri")
     kashoo_client_id = fields.Char(string="Kashoo Client ID")
+    kashoo_business_ref = fields.Integer(
+        string="Kashoo Business ID",
+        help="Needed only when the Kashoo login reaches several businesses.",
+    )
     kashoo_client_secret = fields.Char(string="Kashoo Client Secret")
     kashoo_has_client_secret = fields.Boolean(related="kashoo_backend_id.has_client_secret")
 
@@ -41,6 +45,7 @@ class ResConfigSettings(models.TransientModel):
         values = super().get_values()
         backend = self.env["kashoo.backend"]._get_for_company(self.env.company)
         values["kashoo_client_id"] = backend.client_id
+        values["kashoo_business_ref"] = backend.kashoo_business_id
         return values
 
     def set_values(self):
@@ -48,12 +53,15 @@ class ResConfigSettings(models.TransientModel):
         if not self.env.is_system():
             return
         backend = self.kashoo_backend_id
-        if not backend and (self.kashoo_client_id or self.kashoo_client_secret):
+        if not backend and (self.kashoo_client_id or self.kashoo_client_secret
+                            or self.kashoo_business_ref):
             backend = self.env["kashoo.backend"].create({"company_id": self.company_id.id})
         if not backend:
             return
         if (self.kashoo_client_id or False) != (backend.client_id or False):
             backend.client_id = self.kashoo_client_id
+        if self.kashoo_business_ref != backend.kashoo_business_id:
+            backend.kashoo_business_id = self.kashoo_business_ref
         if self.kashoo_client_secret:
             backend.client_secret = self.kashoo_client_secret
             # Write-only: the typed secret never travels back to the browser.

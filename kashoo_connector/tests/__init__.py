@@ -3,3 +3,4 @@ from . import test_access
 from . import test_settings
 from . import test_secrets
 from . import test_oauth_callback
+from . import test_connection

@@ -1,3 +1,6 @@
+import os
+import sys
+
 from odoo.tests import new_test_user
 from odoo.tests.common import TransactionCase
 
@@ -29,3 +32,21 @@ class KashooCommon(TransactionCase):
         cls.backend = cls.env["kashoo.backend"].create(
             {"name": "Kashoo Test", "company_id": cls.company.id}
         )
+
+
+def start_sandbox(test_class, **settings):
+    """Start the project's Kashoo sandbox on a free 127.0.0.1 port for ``test_class``.
+
+    The sandbox package sits beside the addon in the repository; it is stopped when the
+    class's tests end.
+    """
+    repository = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    if repository not in sys.path:
+        sys.path.append(repository)
+    from kashoo_sandbox import SandboxServer  # noqa: PLC0415 - needs the path set above
+
+    settings.setdefault("rate_limit", 0)
+    settings.setdefault("size", 30)
+    sandbox = SandboxServer(**settings).start()
+    test_class.addClassCleanup(sandbox.stop)
+    return sandbox

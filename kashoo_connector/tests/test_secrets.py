@@ -8,6 +8,7 @@ from odoo.tools import mute_logger
 from odoo.tools.misc import file_path
 
 from .. import utils
+from ..kashoo_api import TokenSet
 from .common import KashooCommon
 
 CLIENT_SECRET = "client-secret-4b9f0c1e7d2a"
@@ -18,12 +19,10 @@ WEBHOOK_SECRET = "whsec_c2VjcmV0LXdlYmhvb2sta2V5LTEyMzQ1Ng=="
 
 def _store_all_secrets(backend):
     backend.write({"client_id": "odoo-test", "client_secret": CLIENT_SECRET})
-    box = utils.get_secret_box(backend.env)
-    backend.sudo().write({
-        "access_token_encrypted": box.encrypt(ACCESS_TOKEN),
-        "refresh_token_encrypted": box.encrypt(REFRESH_TOKEN),
-        "webhook_secret_encrypted": box.encrypt(WEBHOOK_SECRET),
-    })
+    backend.env["kashoo.oauth.token"]._save(
+        backend, TokenSet(access_token=ACCESS_TOKEN, refresh_token=REFRESH_TOKEN))
+    backend.sudo().webhook_secret_encrypted = utils.get_secret_box(backend.env).encrypt(
+        WEBHOOK_SECRET)
 
 
 @tagged("post_install", "-at_install")
@@ -32,7 +31,8 @@ class TestSecrets(KashooCommon):
         """Every row of the tables that could hold a secret, as the database stores it."""
         self.env.flush_all()
         dump = []
-        for table in ("kashoo_backend", "kashoo_oauth_state", "kashoo_auth_log",
+        for table in ("kashoo_backend", "kashoo_oauth_token", "kashoo_oauth_state",
+                      "kashoo_auth_log",
                       "mail_message", "mail_tracking_value", "ir_config_parameter"):
             # The table names are the fixed literals above, never user input.
             self.env.cr.execute(f"SELECT row_to_json(t)::text FROM {table} t")
@@ -95,20 +95,25 @@ class TestSecrets(KashooCommon):
 
     def test_secret_fields_are_for_system_administrators_only(self):
         _store_all_secrets(self.backend)
-        secret_fields = ["client_secret_encrypted", "access_token_encrypted",
-                         "refresh_token_encrypted", "webhook_secret_encrypted", "client_secret"]
+        secret_fields = ["client_secret_encrypted", "webhook_secret_encrypted", "client_secret",
+                         "classic_token_encrypted"]
+        tokens = self.env["kashoo.oauth.token"].search([("backend_id", "=", self.backend.id)])
         for user in (self.kashoo_manager, self.accountant):
             for field_name in secret_fields:
                 with self.subTest(user=user.login, field=field_name), \
                         self.assertRaises(AccessError):
                     self.backend.with_user(user).read([field_name])
+            with self.subTest(user=user.login, model="kashoo.oauth.token"), \
+                    self.assertRaises(AccessError):
+                tokens.with_user(user).read(["access_token_encrypted"])
 
     def test_secrets_are_not_copied(self):
         _store_all_secrets(self.backend)
         copy = self.backend.copy({"company_id": self.other_company.id})
-        for column in ("client_secret_encrypted", "access_token_encrypted",
-                       "refresh_token_encrypted", "webhook_secret_encrypted"):
+        for column in ("client_secret_encrypted", "webhook_secret_encrypted"):
             self.assertFalse(copy.sudo()[column])
+        self.assertFalse(copy.has_tokens)
+        self.assertTrue(self.backend.has_tokens)
 
     def test_neutralize_wipes_secrets(self):
         _store_all_secrets(self.backend)
@@ -119,7 +124,8 @@ class TestSecrets(KashooCommon):
         self.env.invalidate_all()
         backend_sudo = self.backend.sudo()
         self.assertFalse(backend_sudo.client_secret_encrypted)
-        self.assertFalse(backend_sudo.refresh_token_encrypted)
+        self.assertFalse(backend_sudo.webhook_secret_encrypted)
+        self.assertFalse(backend_sudo.has_tokens)
         self.assertEqual(backend_sudo.state, "draft")
 
 
@@ -147,9 +153,16 @@ class TestSecretsOverRpc(HttpCase):
 
         allowed = rpc_read(["name", "state"])
         self.assertEqual(allowed["result"][0]["name"], backend.name)
-        for field_name in ("client_secret_encrypted", "refresh_token_encrypted",
-                           "access_token_encrypted", "webhook_secret_encrypted"):
+        for field_name in ("client_secret_encrypted", "webhook_secret_encrypted"):
             answer = rpc_read([field_name])
             self.assertIn("error", answer, field_name)
             self.assertEqual(answer["error"]["data"]["name"], "odoo.exceptions.AccessError")
             self.assertNotIn(backend.sudo()[field_name], json.dumps(answer))
+        tokens = self.env["kashoo.oauth.token"].search([("backend_id", "=", backend.id)])
+        response = self.url_open("/web/dataset/call_kw/kashoo.oauth.token/read", data=json.dumps({
+            "jsonrpc": "2.0", "method": "call", "params": {
+                "model": "kashoo.oauth.token", "method": "read",
+                "args": [tokens.ids, ["access_token_encrypted", "refresh_token_encrypted"]],
+                "kwargs": {}}}), headers={"Content-Type": "application/json"}).json()
+        self.assertEqual(response["error"]["data"]["name"], "odoo.exceptions.AccessError")
+        self.assertNotIn(tokens.access_token_encrypted, json.dumps(response))
