@@ -473,9 +473,9 @@ def _root_url(base_url, api_prefix, api_version):
 def _checked_timeout(timeout):
     # A single number is one limit for connecting and for reading, passed on as it is:
     # Odoo's test harness only understands that form.
-    limits = (timeout,) if isinstance(timeout, int | float) else timeout
-    if any(limit <= 0 for limit in limits):
-        raise KashooConfigError("timeouts must be positive")
+    limits = (timeout,) if isinstance(timeout, int | float) else tuple(timeout)
+    if len(limits) not in (1, 2) or any(limit <= 0 for limit in limits):
+        raise KashooConfigError("timeout must be a positive number or a (connect, read) pair")
     return timeout
 
 

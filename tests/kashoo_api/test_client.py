@@ -51,6 +51,12 @@ def test_every_request_identifies_the_integration_and_has_a_timeout(make_client,
     assert request.req_kwargs["timeout"] == (5.0, 30.0)
 
 
+def test_a_single_number_timeout_covers_connect_and_read(make_client, mocked_http):
+    mocked_http.get(ME_URL, json={"id": 1})
+    make_client(timeout=10).get_me()
+    assert mocked_http.calls[0].request.req_kwargs["timeout"] == 10
+
+
 def test_classic_mode_sends_the_token_scheme(make_client, mocked_http):
     mocked_http.get(ME_URL, json={"id": 1})
     auth = KashooAuth(ClassicTokenProvider(token="3f1e8a52"), AUTH_MODE_CLASSIC)
@@ -88,6 +94,8 @@ def test_without_instance_uuid_the_user_agent_is_short(make_client, mocked_http)
         {"page_size": 0},
         {"max_pages": 0},
         {"timeout": (0, 30)},
+        {"timeout": (5, 30, 1)},
+        {"timeout": -1},
     ],
 )
 def test_bad_settings_are_configuration_errors(make_client, settings):
