@@ -12,6 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from .description import ROLE_PRODUCT, ROLE_TAX, MoveLine, TaxLine, TaxRoundingDifference
 from .errors import invalid_record
+from .money import from_minor_units
 from .parsing import optional_decimal, optional_int, optional_text, required_int
 from .pricing import price_line
 
@@ -181,14 +182,13 @@ def build_item_lines(record, context, snapshot, *, side, refund_document, is_ent
             odoo_tax_id=odoo_tax.tax_id,
             base=context.money(accumulator.tax_sums[kashoo_tax_id].base),
             amount=context.money(accumulator.tax_sums[kashoo_tax_id].amount),
-            balance=journal_sign
-            * sum(
+            balance=sum(
                 (
-                    context.to_company(item.amount_currency)
+                    context.to_company(journal_sign * item.amount_currency)
                     for item in tax_items
                     if item.kashoo_tax_id == kashoo_tax_id
                 ),
-                Decimal(0),
+                from_minor_units(0, context.company_decimals),
             ),
         )
         for kashoo_tax_id, (kashoo_tax, odoo_tax) in accumulator.taxes.items()

@@ -263,7 +263,8 @@ class KashooBackend(models.Model):
                 "type": "success",
                 "title": _("Connected to Kashoo"),
                 "message": _("Kashoo business: %(name)s", name=self.kashoo_business_name),
-                "next": {"type": "ir.actions.act_window_close"},
+                # Reload the screen so it shows the business and the new state.
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
         }
 

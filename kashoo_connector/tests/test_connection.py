@@ -196,3 +196,27 @@ class TestKashooConnection(HttpCase):
 
     def _client_secret(self):
         return utils.decrypt_secret(self.env, self.backend.sudo().client_secret_encrypted)
+
+
+@tagged("post_install", "-at_install")
+class TestConnectTour(HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.sandbox = start_sandbox(cls, auto_approve=True)
+        cls.env["kashoo.backend"].search([]).unlink()
+        cls.env["ir.config_parameter"].set_param("kashoo.api.url", cls.sandbox.url)
+        redirect_uri = cls.env["kashoo.backend"].new({}).redirect_uri
+        requests.post(cls.sandbox.url + "/_sandbox/clients", timeout=10.0, json={
+            "name": "Odoo tour", "redirect_uris": [redirect_uri],
+            "client_id": "odoo-tour-client", "client_secret": "tour-client-secret-value",
+        }).raise_for_status()
+
+    def test_administrator_connects_from_settings(self):
+        self.start_tour("/odoo/action-account.action_account_config", "kashoo_connect_tour",
+                        login="admin")
+        backend = self.env["kashoo.backend"]._get_for_company(self.env.company)
+        self.assertEqual(backend.state, "connected")
+        self.assertEqual(backend.client_id, "odoo-tour-client")
+        self.assertEqual(backend.kashoo_business_name, PRIMARY_BUSINESS_NAME)
+        self.assertEqual(backend.api_url, self.sandbox.url)
