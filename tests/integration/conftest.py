@@ -14,11 +14,11 @@ for path in (REPO_ROOT, REPO_ROOT / "kashoo_connector"):
     if str(path) not in sys.path:
         sys.path.insert(0, str(path))
 
-from kashoo_sandbox import SandboxServer
-
 
 @pytest.fixture
 def sandbox():
     """A fresh small sandbox per test: no server-side rate limit, consent auto-approved."""
+    from kashoo_sandbox import SandboxServer
+
     with SandboxServer(seed=7, size=60, rate_limit=0, auto_approve=True) as server:
         yield server
