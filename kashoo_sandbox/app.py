@@ -237,7 +237,7 @@ class SandboxApp:
         except Exception:  # noqa: BLE001 - answer 500 and keep serving
             response = self._internal_error()
         if fault is not None and fault.kind in ("truncated_json", "incomplete_body"):
-            return _mangled_response(fault, response)
+            return _mangled_response(fault, response, self.connection_reset_hook)
         return response
 
     def _internal_error(self) -> Response:
@@ -335,8 +335,9 @@ def _status_fault_response(fault: HttpFault) -> Response:
     return json_response({"error": error, "message": "injected fault"}, fault.status, headers)
 
 
-def _mangled_response(fault: HttpFault, response: Response):
-    """Truncate the real response body (valid HTTP) or under-deliver it (broken HTTP)."""
+def _mangled_response(fault: HttpFault, response: Response,
+                      reset_hook: Callable[[dict], None] | None):
+    """Truncate the real response body (valid HTTP) or break it off mid-body (a reset)."""
     body = response.get_data()
     half = body[: len(body) // 2]
     content_type = response.headers.get("Content-Type", "application/json")
@@ -344,9 +345,15 @@ def _mangled_response(fault: HttpFault, response: Response):
         return Response(half, status=response.status_code, content_type=content_type)
 
     def incomplete(environ, start_response):
+        # Announce the full length, send half, then reset the connection. (A clean close would
+        # not do: urllib3 1.26 does not enforce Content-Length, so requests would accept the
+        # short body silently.)
         start_response(response.status, [("Content-Type", content_type),
                                           ("Content-Length", str(len(body)))])
-        return [half]
+        yield half
+        if reset_hook:
+            reset_hook(environ)
+        raise ConnectionAbortedError("sandbox fault: incomplete body")
 
     incomplete.fault_status = response.status_code  # for the request log
     return incomplete

@@ -9,6 +9,7 @@ import secrets
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import requests
@@ -16,6 +17,7 @@ import requests
 from kashoo_sandbox import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_REDIRECT_URIS, SandboxServer
 
 TIMEOUT = 5  # seconds, for every request the tests make
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def bearer(tokens: dict) -> dict:
@@ -122,7 +124,8 @@ class WebhookReceiver:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,),
+                                        daemon=True)
         self._thread.start()
         self.url = f"http://127.0.0.1:{self._server.server_port}/kashoo/webhook/transaction"
 
