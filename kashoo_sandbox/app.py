@@ -98,10 +98,11 @@ class SandboxApp:
         return store
 
     def reset(self, seed: int | None = None, size: int | None = None,
-              secondary_size: int | None = None) -> None:
-        """Regenerate the data and clear faults, knobs, webhooks, deliveries and the log.
+              secondary_size: int | None = None, drop_webhooks: bool = False) -> None:
+        """Regenerate the data; clear faults, knobs, deliveries, the clock offset and the log.
 
-        Clients, users and issued tokens survive, so a connected client stays connected.
+        Clients, users, issued tokens and (unless ``drop_webhooks``) webhook endpoints survive,
+        so a connected client stays connected across tests.
         """
         with self._reset_lock:
             if seed is not None:
@@ -115,7 +116,7 @@ class SandboxApp:
             self.http_faults.clear()
             self.drift.clear()
             self.authorize_knobs = AuthorizeKnobs(auto_approve=self.config.auto_approve)
-            self.webhooks.reset()
+            self.webhooks.reset(drop_endpoints=drop_webhooks)
             self.limiter.reset()
             self.clock.set_offset(0)
             self.request_log.clear()

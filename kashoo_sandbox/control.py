@@ -85,7 +85,8 @@ def reset(app: SandboxApp, request: Request) -> Response:
     for key in ("seed", "size", "secondarySize"):
         if key in body and (not isinstance(body[key], int) or body[key] < 0):
             raise _bad_request(f"{key} must be a non-negative integer")
-    app.reset(body.get("seed"), body.get("size"), body.get("secondarySize"))
+    app.reset(body.get("seed"), body.get("size"), body.get("secondarySize"),
+              drop_webhooks=bool(body.get("dropWebhooks", False)))
     return json_response({"seed": app.config.seed, "size": app.config.size,
                           "records": {bid: len(d.records)
                                       for bid, d in app.store.businesses.items()}})

@@ -70,6 +70,8 @@ class SandboxServer:
     def start(self) -> SandboxServer:
         if self._server is not None:
             raise RuntimeError("sandbox already started")
+        if self.app.stop_event.is_set():
+            raise RuntimeError("a stopped sandbox cannot be restarted; create a new one")
         self._server = _Server(self.config.host, self.config.port, self.app,
                                handler=_RequestHandler)
         self.app.connection_reset_hook = self._server.mark_for_reset

@@ -50,6 +50,7 @@ WEBHOOK_FAULT_KINDS = (
     "unicode_body",  # raw UTF-8 non-ASCII text in the body (extra "note" field)
 )
 DISPATCH_MODES = ("on", "off", "paused")
+MAX_LOGGED_DELIVERIES = 10_000  # finished deliveries beyond this are forgotten, oldest first
 
 
 def _wall_iso() -> str:
@@ -179,9 +180,11 @@ class WebhookDispatcher:
             self._thread.join(timeout=2)
         self._session.close()
 
-    def reset(self) -> None:
+    def reset(self, drop_endpoints: bool = False) -> None:
+        """Forget deliveries and faults (and endpoints if asked); switch dispatching on."""
         with self._condition:
-            self.endpoints.clear()
+            if drop_endpoints:
+                self.endpoints.clear()
             self.deliveries.clear()
             self._faults.clear()
             self.mode = "on"
@@ -254,8 +257,18 @@ class WebhookDispatcher:
                 due=time.monotonic() + delay,
             )
             self.deliveries[delivery.id] = delivery
+            self._forget_old_deliveries()
             self._condition.notify_all()
             return delivery
+
+    def _forget_old_deliveries(self) -> None:
+        """Bound the log: a sandbox left running for days must not grow without end."""
+        excess = len(self.deliveries) - MAX_LOGGED_DELIVERIES
+        if excess <= 0:
+            return
+        finished = [i for i, d in self.deliveries.items() if d.status != "pending"]
+        for delivery_id in finished[:excess]:
+            del self.deliveries[delivery_id]
 
     def redeliver(self, delivery_id: int) -> Delivery:
         """Send a logged message again now, same ``webhook-id``, with a fresh retry budget."""

@@ -36,3 +36,12 @@ def receiver():
     server = WebhookReceiver()
     yield server
     server.stop()
+
+
+def pytest_configure(config):
+    # Werkzeug 2.2.2 (Odoo 18's pin) compiles routes with ast.Str, deprecated on Python 3.12:
+    # thousands of warnings per run that say nothing about this code.
+    config.addinivalue_line("filterwarnings",
+                            "ignore::DeprecationWarning:werkzeug.routing.rules")
+    config.addinivalue_line("filterwarnings",
+                            "ignore:Attribute s is deprecated:DeprecationWarning")

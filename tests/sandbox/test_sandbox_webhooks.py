@@ -396,3 +396,15 @@ def test_disabled_or_deleted_endpoints_receive_nothing(sandbox, receiver):
     make_change(sandbox)
     time.sleep(0.2)
     assert receiver.requests == []
+
+
+def test_reset_keeps_endpoints_and_tokens_unless_asked(sandbox, receiver):
+    endpoint = registered(sandbox, receiver)
+    tokens = sandbox.issue_tokens()
+    assert control(sandbox, "POST", "/reset", json={}).status_code == 200
+    assert api_get(sandbox, tokens, "/users/me").status_code == 200
+    assert deliveries(sandbox) == []
+    make_change(sandbox)
+    verify(receiver.wait_for(1)[0], endpoint["secret"])
+    control(sandbox, "POST", "/reset", json={"dropWebhooks": True})
+    assert control(sandbox, "GET", "/webhooks").json() == []
