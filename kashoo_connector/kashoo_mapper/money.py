@@ -49,7 +49,7 @@ def parse_decimal(value):
     :return: the number, or ``None`` when ``value`` is not a finite decimal number.
     :rtype: Decimal|None
     """
-    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
         return None
     try:
         number = Decimal(repr(value) if isinstance(value, float) else str(value).strip())
