@@ -103,7 +103,8 @@ def verify(
     signature_header = _header(headers, HEADER_SIGNATURE)
     if not msg_id or not timestamp_text or not signature_header:
         raise WebhookVerificationError("missing required webhook headers")
-    if not timestamp_text.isdigit():
+    if not (timestamp_text.isascii() and timestamp_text.isdigit()):
+        # ASCII digits only: str.isdigit alone also accepts e.g. Arabic-Indic digits.
         raise WebhookVerificationError("invalid webhook-timestamp")
     timestamp = int(timestamp_text)
     current = time.time() if now is None else now

@@ -47,7 +47,8 @@ def test_missing_header_is_rejected(missing):
         sw.verify(KAT_SECRET, kat_headers(**{missing: None}), KAT_BODY, now=KAT_TIMESTAMP)
 
 
-@pytest.mark.parametrize("timestamp", ["hello", "1614265330.5", "-1614265330", ""])
+@pytest.mark.parametrize("timestamp", ["hello", "1614265330.5", "-1614265330", "",
+                                       "\u0661\u0666\u0661\u0664"])
 def test_non_integer_timestamp_is_rejected(timestamp):
     with pytest.raises(sw.WebhookVerificationError):
         sw.verify(KAT_SECRET, kat_headers(**{"webhook-timestamp": timestamp}), KAT_BODY,
