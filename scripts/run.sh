@@ -8,7 +8,7 @@ prepare_environment
 
 DB=${KASHOO_DEMO_DB:-kashoo_demo}
 HTTP_PORT=${ODOO_HTTP_PORT:-8069}
-SANDBOX_PORT=${KASHOO_SANDBOX_PORT:-8070}
+SANDBOX_PORT=${KASHOO_SANDBOX_PORT:-8075}
 SANDBOX_SEED=${KASHOO_SANDBOX_SEED:-42}
 RUN_DIR="$CACHE_DIR/run"
 mkdir -p "$RUN_DIR"
@@ -22,7 +22,7 @@ if [ -z "${KASHOO_ENCRYPTION_KEY:-}" ]; then
 fi
 export KASHOO_ENCRYPTION_KEY
 write_odoo_conf "$CONF"
-ODOO=("$VENV/bin/python" "$ODOO_PATH/odoo-bin" -c "$CONF" -d "$DB")
+odoo() { "$VENV/bin/python" "$ODOO_PATH/odoo-bin" "$@" -c "$CONF" -d "$DB"; }
 
 CHILDREN=()
 shutdown() {
@@ -48,23 +48,23 @@ done
 SANDBOX_URL=$(grep -o 'http://[^ ]*' "$RUN_DIR/sandbox.log" | head -n 1)
 [ -n "$SANDBOX_URL" ] || die "the sandbox did not report its URL: $(cat "$RUN_DIR/sandbox.log")"
 
-# 2. The demo database: a Canadian company (so account loads l10n_ca's chart), then the addon.
-if "$VENV/bin/python" "$REPO_ROOT/scripts/pgtool.py" exists "$DB"; then
-    say "updating kashoo_connector in the existing database $DB"
-    "${ODOO[@]}" -u kashoo_connector --stop-after-init --log-level=warn
-else
+# 2. The demo database: a Canadian company (so account loads l10n_ca's chart), then the addon,
+#    installed or updated to the code of this checkout, then its backend connected to the sandbox.
+if ! "$VENV/bin/python" "$REPO_ROOT/scripts/pgtool.py" exists "$DB"; then
     say "creating the demo database $DB (about a minute)"
-    "${ODOO[@]}" -i base --stop-after-init --log-level=warn
-    echo "env.company.country_id = env.ref('base.ca'); env.cr.commit()" |
-        "${ODOO[@]}" shell --log-level=warn >/dev/null
-    "${ODOO[@]}" -i kashoo_connector,l10n_ca --stop-after-init --log-level=warn
+    odoo --stop-after-init --log-level=warn -i base
 fi
-KASHOO_SANDBOX_URL=$SANDBOX_URL "${ODOO[@]}" shell --log-level=warn \
-    < "$REPO_ROOT/scripts/demo_setup.py" >/dev/null
+echo "env['ir.module.module']._get('account').state == 'installed' or env.company.write({'country_id': env.ref('base.ca').id}); env.cr.commit()" |
+    odoo shell --log-level=warn >/dev/null
+say "installing or updating kashoo_connector in $DB"
+odoo --stop-after-init --log-level=warn -i kashoo_connector,l10n_ca
+KASHOO_SANDBOX_URL=$SANDBOX_URL odoo shell --log-level=warn < "$REPO_ROOT/scripts/demo_setup.py" |
+    grep -E '^Kashoo backend' >&2 ||
+    die "connecting the demo backend to the sandbox failed: run scripts/demo_setup.py by hand to see why"
 
 # 3. Odoo itself, with cron workers so imports run in the background.
 say "starting Odoo on port $HTTP_PORT"
-"${ODOO[@]}" --http-port="$HTTP_PORT" --db-filter="^$DB\$" > "$RUN_DIR/odoo.log" 2>&1 &
+odoo --http-port="$HTTP_PORT" --db-filter="^$DB\$" > "$RUN_DIR/odoo.log" 2>&1 &
 CHILDREN+=($!)
 for _ in $(seq 150); do
     "$VENV/bin/python" - "$HTTP_PORT" <<'EOF' 2>/dev/null && break
