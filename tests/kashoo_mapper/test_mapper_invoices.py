@@ -335,3 +335,37 @@ def test_tax_targets_give_the_amount_per_odoo_tax_and_account(snapshot):
         (odoo_tax(3001, SALE), GST_HST_PAYABLE): (D("-12.50"), D("-12.50")),
         (odoo_tax(3008, SALE), QST_PAYABLE): (D("-24.94"), D("-24.94")),
     }
+
+
+def test_an_invoice_uses_its_own_document_type_for_every_line_even_a_negative_one(snapshot):
+    record = load_record("invoice_gst_pst_bc")
+    record["amount"] = 110950
+    record["lineItems"].append(
+        {
+            "account": 2401,
+            "description": "Goodwill credit",
+            "quantity": "1",
+            "unitPrice": -1000,
+            "discount": 0,
+            "amount": -1000,
+            "taxes": [{"tax": 3001, "amount": -50}],
+        }
+    )
+
+    description = map_record(record, snapshot)
+
+    gst = distribution(3001, SALE, refund=False)
+    consulting, credit = lines_of(description, ROLE_PRODUCT)
+    assert (credit.quantity, credit.price_unit, credit.amount_currency) == (
+        D("1"),
+        D("-10.00"),
+        D("10.00"),
+    )
+    assert consulting.tax_tag_ids[0] == credit.tax_tag_ids[0] == gst.base_tag_ids[0]
+    assert [
+        (line.tax_repartition_line_id, line.amount_currency)
+        for line in lines_of(description, ROLE_TAX)
+    ] == [
+        (gst.repartition_line_id, D("-49.50")),
+        (distribution(3005, SALE, refund=False).repartition_line_id, D("-70.00")),
+    ]

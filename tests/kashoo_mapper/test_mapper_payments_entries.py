@@ -244,3 +244,33 @@ def test_reimbursable_expense_is_a_bill_to_the_employee_on_the_reimbursement_pay
         (ROLE_TAX, QST_RECOVERABLE, D("7.98")),
         (ROLE_COUNTERPART, EMPLOYEE_PAYABLE, D("-91.98")),
     ]
+
+
+def test_an_entry_picks_the_tax_distribution_of_each_item_from_its_direction(snapshot):
+    record = load_record("expense_credit_card")
+    record["amount"] = 9040
+    record["lineItems"].append(
+        {
+            "account": 5400,
+            "description": "Loyalty coupon",
+            "quantity": "1",
+            "unitPrice": -2000,
+            "discount": 0,
+            "amount": -2000,
+            "taxes": [{"tax": 3002, "amount": -260}],
+        }
+    )
+    purchase, refund = (distribution(3002, PURCHASE, refund=flag) for flag in (False, True))
+
+    description = map_record(record, snapshot)
+
+    # As Odoo decides for entries: a debit uses the invoice distribution, a credit the refund one.
+    fuel, coupon = lines_of(description, ROLE_PRODUCT)
+    assert (fuel.tax_tag_ids, coupon.tax_tag_ids) == (purchase.base_tag_ids, refund.base_tag_ids)
+    assert [
+        (line.tax_repartition_line_id, line.amount_currency)
+        for line in lines_of(description, ROLE_TAX)
+    ] == [(purchase.repartition_line_id, D("13.00")), (refund.repartition_line_id, D("-2.60"))]
+    assert [(tax.kashoo_tax_id, tax.base, tax.amount) for tax in description.tax_lines] == [
+        (3002, D("80.00"), D("10.40"))
+    ]
