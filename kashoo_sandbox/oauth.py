@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 import re
 import secrets
 import threading
@@ -464,6 +465,14 @@ class AuthServer:
             return self._authenticate_jwt(credentials.strip())
         if scheme.upper() == "TOKEN" and credentials.startswith("uuid:"):
             return self._authenticate_classic(credentials[len("uuid:"):].strip())
+        if scheme.upper() == "TOKEN" and credentials.startswith("json:"):
+            # The newer web-app form: TOKEN json:{"authenticationCode": "<token>", ...}
+            try:
+                code = json.loads(credentials[len("json:"):])["authenticationCode"]
+            except (ValueError, KeyError, TypeError):
+                raise ResourceAuthError(401, "invalid_request", "malformed TOKEN json header",
+                                        "TOKEN") from None
+            return self._authenticate_classic(str(code))
         raise ResourceAuthError(401, "invalid_request", "unsupported Authorization header")
 
     def _authenticate_jwt(self, token: str) -> Principal:

@@ -444,6 +444,13 @@ def test_classic_auth_token_with_basic_credentials(sandbox):
     records = requests.get(f"{sandbox.api_url}/businesses/1001/records", headers=headers,
                            timeout=TIMEOUT)
     assert records.status_code == 200 and records.json()
+    newer_form = {"authenticationCode": token, "expiryDate": 1798789858551, "myUserId": 123456}
+    json_header = {"Authorization": f"TOKEN json:{json.dumps(newer_form)}"}
+    assert requests.get(f"{sandbox.api_url}/users/me", headers=json_header,
+                        timeout=TIMEOUT).status_code == 200
+    broken = requests.get(f"{sandbox.api_url}/users/me", timeout=TIMEOUT,
+                          headers={"Authorization": "TOKEN json:{not json"})
+    assert broken.status_code == 401 and broken.json()["error"] == "invalid_request"
 
 
 def test_classic_auth_token_with_form_fields_and_errors(sandbox):
