@@ -169,7 +169,7 @@ class MoveDescription:
     :ivar str kashoo_type: ``invoice``, ``bill``, ``invoicePayment``...
     :ivar bool kashoo_read_only: the record is locked in Kashoo (imported all the same).
     :ivar str move_uuid: audit UUID, the same for the same record version (see
-        :func:`kashoo_mapper.mapper.move_uuid`).
+        :func:`kashoo_mapper.context.move_uuid`).
     :ivar str move_type: ``out_invoice``, ``out_refund``, ``in_invoice``, ``in_refund`` or
         ``entry``.
     :ivar int journal_id: Odoo journal.

@@ -7,6 +7,7 @@ A difference is reported (:class:`TaxRoundingDifference`), never corrected.
 """
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -139,7 +140,7 @@ def build_item_lines(record, context, snapshot, *, side, refund_document, is_ent
     net_minor_units = 0
     for index, raw_item in enumerate(raw_items):
         path = f"lineItems[{index}]"
-        if not isinstance(raw_item, dict):
+        if not isinstance(raw_item, Mapping):
             raise invalid_record(context.record_id, f"'{path}' is not an object.")
         kashoo_account_id = required_int(context.record_id, raw_item, "account", path)
         account_id = snapshot.odoo_account(kashoo_account_id, context.currency_code)
@@ -208,7 +209,7 @@ def _list(context, data, key, path):
     value = data.get(key)
     if value is None:
         return []
-    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+    if not isinstance(value, list) or not all(isinstance(item, Mapping) for item in value):
         raise invalid_record(context.record_id, f"'{path}.{key}' is not a list of objects.")
     return value
 
@@ -250,7 +251,8 @@ def _product_line(
     if unit_price is not None and not pricing.keeps_kashoo_figures:
         # Odoo cannot hold Kashoo's figures exactly: keep them in the label.
         discount_text = f" - {discount} discount" if discount else ""
-        name = f"{name} (Kashoo: {quantity or 1} x {unit_price}{discount_text})".strip()
+        shown_quantity = 1 if quantity is None else quantity
+        name = f"{name} (Kashoo: {shown_quantity} x {unit_price}{discount_text})".strip()
     return MoveLine(
         role=ROLE_PRODUCT,
         account_id=account_id,

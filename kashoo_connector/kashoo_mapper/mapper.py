@@ -255,76 +255,14 @@ def _payment(record, context, snapshot, side):
     method_target = snapshot.payment_methods.get(method) if method else None
     journal_id = _payment_journal(deposit_account, method_target, snapshot)
     applications = _applications(record, context, snapshot, side)
-    applied = sum((application.amount for application in applications), context.money(0))
-    discounts = sum((application.discount for application in applications), context.money(0))
-
-    amounts = [amount, *(a.amount for a in applications), *(a.discount for a in applications)]
-    if any(value > 0 for value in amounts) and any(value < 0 for value in amounts):
-        raise invalid_record(context.record_id, "The payment mixes positive and negative amounts.")
-    if abs(applied) > abs(amount):
-        raise UnbalancedError(
-            f"The payment of {_money(context, amount)} applies "
-            f"{_money(context, applied)} to records.",
-            kashoo_ref=KashooRef(REF_RECORD, context.record_id, f"payment {context.record_id}"),
-            fix_action=FIX_CORRECT_IN_KASHOO,
-            suggested_fix="Correct the amounts applied by the payment in Kashoo.",
-        )
+    unapplied = _unapplied_amount(context, amount, applications)
 
     # Money in is a debit of the liquidity account: customer payments, vendor refunds.
     cash_sign = 1 if side == SALE else -1
-    label = _label(context, "Payment")
-    counterpart_account_id = (
-        snapshot.receivable_account_id if side == SALE else snapshot.payable_account_id
-    )
-    lines = [
-        MoveLine(
-            role=ROLE_LIQUIDITY,
-            account_id=liquidity_account_id,
-            name=label,
-            amount_currency=cash_sign * amount,
-            partner_id=partner_id,
-            date_maturity=context.date,
-        )
-    ]
-    discount_account_id = _discount_account(snapshot, side) if discounts else None
-    for application in applications:
-        lines.append(
-            MoveLine(
-                role=ROLE_COUNTERPART,
-                account_id=counterpart_account_id,
-                name=f"{label}: Kashoo record {application.kashoo_record_id}",
-                amount_currency=-cash_sign * (application.amount + application.discount),
-                partner_id=partner_id,
-                reconcile_move_id=application.move_id,
-                date_maturity=context.date,
-            )
-        )
-        if application.discount:
-            lines.append(
-                MoveLine(
-                    role=ROLE_WRITE_OFF,
-                    account_id=discount_account_id,
-                    name=f"Early payment discount: Kashoo record {application.kashoo_record_id}",
-                    amount_currency=cash_sign * application.discount,
-                    partner_id=partner_id,
-                )
-            )
-    unapplied = amount - applied
-    if unapplied:
-        lines.append(
-            MoveLine(
-                role=ROLE_COUNTERPART,
-                account_id=counterpart_account_id,
-                name=f"{label}: not applied",
-                amount_currency=-cash_sign * unapplied,
-                partner_id=partner_id,
-                date_maturity=context.date,
-            )
-        )
-
-    money_in = cash_sign * (amount + discounts) >= 0
+    discounts = sum((application.discount for application in applications), context.money(0))
     payment = PaymentInfo(
-        payment_type="inbound" if money_in else "outbound",
+        # The direction of the settlement, which a discount alone (no cash) still has.
+        payment_type="inbound" if cash_sign * (amount + discounts) >= 0 else "outbound",
         partner_type="customer" if side == SALE else "supplier",
         amount=abs(amount),
         payment_method=method,
@@ -347,10 +285,100 @@ def _payment(record, context, snapshot, side):
         partner_id=partner_id,
         ref=context.number or context.memo,
         original_amount=amount,
-        lines=tuple(lines),
+        lines=_payment_lines(
+            context,
+            snapshot,
+            side=side,
+            cash_sign=cash_sign,
+            partner_id=partner_id,
+            liquidity_account_id=liquidity_account_id,
+            amount=amount,
+            applications=applications,
+            unapplied=unapplied,
+        ),
         anchor_role=ROLE_LIQUIDITY,
         payment=payment,
     )
+
+
+def _unapplied_amount(context, amount, applications):
+    """Check the amounts of a payment against what it applies; return what is left unapplied."""
+    applied = sum((application.amount for application in applications), context.money(0))
+    amounts = [amount, *(a.amount for a in applications), *(a.discount for a in applications)]
+    if any(value > 0 for value in amounts) and any(value < 0 for value in amounts):
+        raise invalid_record(context.record_id, "The payment mixes positive and negative amounts.")
+    if abs(applied) > abs(amount):
+        raise UnbalancedError(
+            f"The payment of {_money(context, amount)} applies "
+            f"{_money(context, applied)} to records.",
+            kashoo_ref=KashooRef(REF_RECORD, context.record_id, f"payment {context.record_id}"),
+            fix_action=FIX_CORRECT_IN_KASHOO,
+            suggested_fix="Correct the amounts applied by the payment in Kashoo.",
+        )
+    return amount - applied
+
+
+def _payment_lines(
+    context,
+    snapshot,
+    *,
+    side,
+    cash_sign,
+    partner_id,
+    liquidity_account_id,
+    amount,
+    applications,
+    unapplied,
+):
+    """Cash, one receivable or payable item per settled record, its discount, the rest."""
+    label = _label(context, "Payment")
+    counterpart_account_id = (
+        snapshot.receivable_account_id if side == SALE else snapshot.payable_account_id
+    )
+    lines = [
+        MoveLine(
+            role=ROLE_LIQUIDITY,
+            account_id=liquidity_account_id,
+            name=label,
+            amount_currency=cash_sign * amount,
+            partner_id=partner_id,
+            date_maturity=context.date,
+        )
+    ]
+    for application in applications:
+        lines.append(
+            MoveLine(
+                role=ROLE_COUNTERPART,
+                account_id=counterpart_account_id,
+                name=f"{label}: Kashoo record {application.kashoo_record_id}",
+                amount_currency=-cash_sign * (application.amount + application.discount),
+                partner_id=partner_id,
+                reconcile_move_id=application.move_id,
+                date_maturity=context.date,
+            )
+        )
+        if application.discount:
+            lines.append(
+                MoveLine(
+                    role=ROLE_WRITE_OFF,
+                    account_id=_discount_account(snapshot, side),
+                    name=f"Early payment discount: Kashoo record {application.kashoo_record_id}",
+                    amount_currency=cash_sign * application.discount,
+                    partner_id=partner_id,
+                )
+            )
+    if unapplied:
+        lines.append(
+            MoveLine(
+                role=ROLE_COUNTERPART,
+                account_id=counterpart_account_id,
+                name=f"{label}: not applied",
+                amount_currency=-cash_sign * unapplied,
+                partner_id=partner_id,
+                date_maturity=context.date,
+            )
+        )
+    return tuple(lines)
 
 
 def _discount_account(snapshot, side):

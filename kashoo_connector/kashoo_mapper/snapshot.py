@@ -208,7 +208,7 @@ class ImportedRecord:
     """A Kashoo record already imported, which a payment may apply to.
 
     :ivar int move_id: the live ``account.move`` of the record.
-    :ivar str kashoo_type: ``invoice`` or ``bill`` (or ``expense`` for an employee claim).
+    :ivar str kashoo_type: ``invoice`` or ``bill``.
     :ivar str currency_code: currency the move was written in.
     """
 
