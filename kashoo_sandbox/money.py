@@ -11,13 +11,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-# ISO 4217 exponents for the currencies the sandbox emits; anything else is treated as 2.
-CURRENCY_EXPONENTS = {"CAD": 2, "USD": 2, "EUR": 2, "GBP": 2, "JPY": 0}
-
-
-def currency_exponent(currency: str) -> int:
-    return CURRENCY_EXPONENTS.get(currency, 2)
-
 
 class InvalidAmount(ValueError):
     """A quantity, rate or amount that cannot be used for money arithmetic."""
@@ -73,7 +66,3 @@ def line_tax_amounts(base: int, taxes: Sequence[TaxRate]) -> list[int]:
             prior_non_compound += amount
     return amounts
 
-
-def format_rate(rate: Decimal, places: int = 3) -> str:
-    """Format a percentage the way the API serves it (``"9.975"``, ``"5.000"``)."""
-    return str(rate.quantize(Decimal(1).scaleb(-places)))

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import jwt
 
 from .clock import Clock
-from .reference_data import ALL_SCOPES
+from .reference_data import ALL_SCOPES, DEMO_CLIENT_ID, DEMO_USER_EMAIL
 
 CODE_LIFETIME_SECONDS = 600
 JWT_ALGORITHM = "HS256"
@@ -302,9 +302,15 @@ class AuthServer:
         self._families[family.family_id] = family
         return family
 
-    def issue_for_user(self, client: OAuthClient, user: User,
-                       scopes: tuple[str, ...] = ALL_SCOPES) -> dict:
-        """Tokens without the browser dance (control API): as if the user had consented."""
+    def issue_without_consent(self, client_id: str | None = None, email: str | None = None,
+                              scope: str | None = None) -> dict:
+        """Tokens as if ``email`` had consented (tests skip the browser); demo client/user by
+        default. Raises ValueError for an unknown client, user or scope."""
+        client = self.clients.get(client_id or DEMO_CLIENT_ID)
+        user = self.user_by_email(email or DEMO_USER_EMAIL)
+        scopes = parse_scope(scope)
+        if client is None or user is None or scopes is None:
+            raise ValueError("unknown client_id, user or scope")
         with self._lock:
             family = self._new_family(client.client_id, user.user_id, scopes,
                                       self.user_businesses.get(user.user_id, ()))
@@ -523,7 +529,3 @@ class AuthServer:
         return jwt.decode(token, self._signing_key, algorithms=[JWT_ALGORITHM],
                           audience=JWT_AUDIENCE, issuer=self.issuer,
                           options={"require": ["exp", "iat", "nbf", "sub", "jti"]})
-
-    def reset_codes(self) -> None:
-        with self._lock:
-            self._codes.clear()

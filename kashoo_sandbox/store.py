@@ -164,10 +164,6 @@ class Store:
                 raise NotFound(f"record {record_id}")
             return business_id, self.records_by_id[record_id]
 
-    def all_records(self, business_id: int) -> list[dict]:
-        with self.lock:
-            return list(self.business_data(business_id).records)
-
     # --- writes --------------------------------------------------------------------------------
 
     def _timestamp(self, at: datetime | None) -> str:

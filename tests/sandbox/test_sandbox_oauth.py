@@ -478,3 +478,5 @@ def test_control_api_issues_tokens_without_a_browser(sandbox):
     assert tokens["scope"] == "company:read"
     assert requests.get(f"{sandbox.api_url}/users/me/businesses", headers=bearer(tokens),
                         timeout=TIMEOUT).status_code == 200
+    assert control(sandbox, "POST", "/tokens", json={"client_id": "nope"}).status_code == 400
+    assert control(sandbox, "POST", "/tokens", json={"scope": "admin"}).status_code == 400
