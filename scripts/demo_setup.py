@@ -36,4 +36,5 @@ env["kashoo.oauth.token"]._save(backend, TokenSet(  # noqa: F821
 ))
 backend.action_kashoo_verify()
 env.cr.commit()  # noqa: F821
-print(f"Kashoo backend {backend.name!r} connected to {backend.kashoo_business_name} at {sandbox_url}")
+print(f"Kashoo backend {backend.name!r} connected to {backend.kashoo_business_name} "
+      f"at {sandbox_url}")
