@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-if str(REPO_ROOT) not in sys.path:
-    sys.path.insert(0, str(REPO_ROOT))
+# The repository root, so that ``kashoo_sandbox`` imports (ruff allows imports after this).
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from sandbox_helpers import WebhookReceiver
 
