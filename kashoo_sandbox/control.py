@@ -107,7 +107,7 @@ def config(app: SandboxApp, request: Request) -> Response:
             if name not in RUNTIME_SETTINGS:
                 raise _bad_request(f"{name} cannot be changed at run time")
             path, kind = RUNTIME_SETTINGS[name]
-            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
                 raise _bad_request(f"{name} must be a non-negative number")
             owner, attribute = path.split(".")
             setattr(getattr(app, owner), attribute, kind(value))
@@ -127,7 +127,7 @@ def clock(app: SandboxApp, request: Request) -> Response:
 
 def _number(body: dict, key: str) -> float:
     value = body[key]
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise _bad_request(f"{key} must be a number")
     return float(value)
 

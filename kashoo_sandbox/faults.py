@@ -93,7 +93,7 @@ class HttpFaults:
         if retry_after_format not in ("seconds", "http-date"):
             raise InvalidKnob("retryAfterFormat must be seconds or http-date")
         delay = spec.get("delay", 0)
-        if not isinstance(delay, int | float) or isinstance(delay, bool) or not 0 <= delay <= 600:
+        if not isinstance(delay, (int, float)) or isinstance(delay, bool) or not 0 <= delay <= 600:
             raise InvalidKnob("delay must be between 0 and 600 seconds")
         if kind == "delay" and not delay:
             raise InvalidKnob("a delay fault needs delay > 0")

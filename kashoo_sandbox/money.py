@@ -18,7 +18,7 @@ class InvalidAmount(ValueError):
 
 def parse_decimal(value: object, field: str = "value") -> Decimal:
     """Parse a decimal from a string or int; reject floats so binary rounding never sneaks in."""
-    if isinstance(value, bool | float):
+    if isinstance(value, (bool, float)):
         raise InvalidAmount(f"{field} must be a decimal string or an integer, not {type(value)}")
     try:
         parsed = Decimal(str(value))
