@@ -20,6 +20,10 @@
         "views/res_config_settings_views.xml",
         # Menus last: they point at the actions above.
         "views/kashoo_connector_menus.xml",
+        # Sync engine (issue 6): crons, rules, staging/log views, wizards and their menus.
+        "security/kashoo_sync_security.xml",
+        "data/ir_cron_data.xml",
+        "views/kashoo_sync_views.xml",
     ],
     "demo": [
         "demo/kashoo_backend_demo.xml",

@@ -1,1 +1,2 @@
 from . import kashoo_oauth
+from . import kashoo_webhook

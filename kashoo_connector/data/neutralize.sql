@@ -3,6 +3,7 @@ UPDATE kashoo_backend
    SET client_secret_encrypted = NULL,
        classic_token_encrypted = NULL,
        webhook_secret_encrypted = NULL,
+       webhook_secret_previous_encrypted = NULL,
        state = 'draft';
 DELETE FROM kashoo_oauth_token;
 DELETE FROM kashoo_oauth_state;

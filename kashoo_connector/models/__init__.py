@@ -3,3 +3,8 @@ from . import kashoo_backend
 from . import kashoo_oauth_state
 from . import kashoo_oauth_token
 from . import res_config_settings
+from . import kashoo_webhook_event
+from . import kashoo_sync_log
+from . import kashoo_transaction
+from . import kashoo_backend_sync
+from . import account_move_sync

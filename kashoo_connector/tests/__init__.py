@@ -4,3 +4,4 @@ from . import test_settings
 from . import test_secrets
 from . import test_oauth_callback
 from . import test_connection
+from . import test_webhook
