@@ -24,6 +24,8 @@
         "security/kashoo_sync_security.xml",
         "data/ir_cron_data.xml",
         "views/kashoo_sync_views.xml",
+        # Mapping (issue 5): reference data, mappings, their rules, views and menus.
+        "security/kashoo_mapping_security.xml",
     ],
     "demo": [
         "demo/kashoo_backend_demo.xml",

@@ -8,3 +8,13 @@ from . import kashoo_sync_log
 from . import kashoo_transaction
 from . import kashoo_backend_sync
 from . import account_move_sync
+from . import kashoo_reference_mixin
+from . import kashoo_account
+from . import kashoo_tax
+from . import res_partner
+from . import kashoo_contact
+from . import kashoo_payment_method
+from . import kashoo_backend_mapping
+from . import account_move
+from . import kashoo_move_builder
+from . import kashoo_mapping_wizards
