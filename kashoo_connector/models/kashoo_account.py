@@ -99,12 +99,16 @@ class KashooAccount(models.Model):
                      "check the class of shares.")
         return None
 
+    def _kashoo_is_compatible(self, odoo_account):
+        """Whether ``odoo_account`` respects the nature of this Kashoo account."""
+        self.ensure_one()
+        return mapping_suggestions.is_compatible(
+            self.kashoo_type, self.sub_type or None, odoo_account.account_type)
+
     @api.constrains("account_id", "kashoo_type", "sub_type")
     def _check_account_type(self):
         for account in self.filtered("account_id"):
-            if not mapping_suggestions.is_compatible(
-                account.kashoo_type, account.sub_type or None, account.account_id.account_type
-            ):
+            if not account._kashoo_is_compatible(account.account_id):
                 raise ValidationError(_(
                     "Kashoo account %(kashoo)s (%(type)s) cannot be mapped onto %(odoo)s, an "
                     "account of type %(odoo_type)s.",

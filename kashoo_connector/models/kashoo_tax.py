@@ -128,7 +128,31 @@ class KashooTax(models.Model):
                 vals["purchase_tax_id"] = tax._kashoo_create_odoo_tax("purchase").id
             if vals:
                 tax.write(vals)
+            if tax.compound:
+                tax._kashoo_enable_compounding()
         return True
+
+    def _kashoo_enable_compounding(self):
+        """Let Odoo compute this compound tax on the base plus the taxes before it.
+
+        Odoo's mechanism: a tax with ``include_base_amount`` adds its amount to the base of
+        the later taxes (by sequence) that are ``is_base_affected``. The non-compound taxes
+        Kashoo applies before it (GST, mapped on this backend) include their amount; every
+        other non-compound tax of the company stops being affected, so PST, QST and HST keep
+        being computed on the price alone, as Canadian law wants.
+        """
+        self.ensure_one()
+        compound_taxes = self.sale_tax_id | self.purchase_tax_id
+        earlier = self.search([("backend_id", "=", self.backend_id.id), ("compound", "=", False),
+                               ("kind", "=", "GST")])
+        earlier_taxes = earlier.sale_tax_id | earlier.purchase_tax_id
+        others = self.env["account.tax"].search([
+            ("company_id", "=", self.company_id.id), ("amount_type", "=", "percent"),
+            ("id", "not in", (compound_taxes | earlier_taxes).ids),
+            ("is_base_affected", "=", True)])
+        others.write({"is_base_affected": False})
+        earlier_taxes.write({"include_base_amount": True})
+        compound_taxes.write({"is_base_affected": True, "sequence": COMPOUND_SEQUENCE})
 
     def action_test_mapping(self):
         """Open the side-by-side comparison of Kashoo's and Odoo's computation."""

@@ -5,3 +5,4 @@ from . import test_secrets
 from . import test_oauth_callback
 from . import test_connection
 from . import test_webhook
+from . import test_kashoo_move_builder
