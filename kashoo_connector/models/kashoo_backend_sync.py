@@ -307,6 +307,7 @@ class KashooBackend(models.Model):
         """Fold new webhook events into the staging rows (hints only: no amounts)."""
         self.ensure_one()
         cr = self.env.cr
+        self.env.flush_all()
         cr.execute(
             """
             SELECT id, kashoo_id, kashoo_version, event_type FROM kashoo_webhook_event

@@ -203,9 +203,16 @@ class KashooTransaction(models.Model):
         template = "(%s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
         # Sort by key so that concurrent upserts lock rows in one order (no deadlock).
         values.sort(key=lambda row: row[2])
-        execute_values(self.env.cr._obj, query, values, template=template, page_size=500)
+        # Pending ORM writes must reach the table before this raw upsert reads it.
+        self.env.flush_all()
+        changed = 0
+        cursor = self.env.cr._obj
+        for start in range(0, len(values), 500):
+            execute_values(cursor, query, values[start:start + 500], template=template,
+                           page_size=500)
+            changed += max(cursor.rowcount, 0)
         self.invalidate_model()
-        return self.env.cr.rowcount
+        return changed
 
     # === PROCESSING === #
 
@@ -320,10 +327,10 @@ class KashooTransaction(models.Model):
                 row._kashoo_take_payload(record)
             move = live_moves.get(row.kashoo_id) or row.move_id.exists()
             if record.get("removed"):
-                if move:
+                if move and not move.reversal_move_ids:
                     to_remove.append((row, move))
                 else:
-                    outcomes.end(row, "deleted", "deleted")
+                    outcomes.end(row, "deleted", "deleted", move=move or None)
             elif move:
                 # Same version: nothing to do, also on a manual resync (idempotent).
                 if (move.kashoo_version or 0) >= version:
@@ -361,7 +368,6 @@ class KashooTransaction(models.Model):
 
     def _kashoo_create_moves(self, backend, builder, to_create, outcomes):
         """Create the new documents in one builder call; isolate a batch that blows up."""
-        by_id = {row.kashoo_id: row for row, _record in to_create}
         records = [record for _row, record in to_create]
         try:
             with self.env.cr.savepoint():
@@ -384,16 +390,11 @@ class KashooTransaction(models.Model):
                                       lambda record=record: builder._kashoo_build_moves(
                                           backend, [record]), build=True)
             return
-        seen = set()
-        for kashoo_id, _version, move, error in results:
-            row = by_id.get(kashoo_id)
-            if row is None:
-                continue
-            seen.add(kashoo_id)
-            outcomes.result(row, move, error, "done")
-        for row, _record in to_create:
-            if row.kashoo_id not in seen:
-                outcomes.retry(row, "no_result", "The move builder returned no result.")
+        # One result per record, in input order (the builder's contract).
+        for (row, _record), result in zip(to_create, results, strict=False):
+            outcomes.result(row, result, "done")
+        for row, _record in to_create[len(results):]:
+            outcomes.retry(row, "no_result", "The move builder returned no result.")
 
     def _kashoo_isolated(self, row, outcomes, success, call, build=False):
         """Run ``call`` for one row in its own savepoint and record its outcome."""
@@ -414,12 +415,11 @@ class KashooTransaction(models.Model):
             outcomes.retry(row, "unexpected_error", f"{type(error).__name__}: {error}")
             return
         if build:
-            result = result[0] if result else (row.kashoo_id, None, None, "no result")
-            _kid, _version, move, error = result
-            outcomes.result(row, move, error, success)
+            result = result[0] if result else None
+        if result is None:
+            outcomes.retry(row, "no_result", "The move builder returned no result.")
             return
-        move, error = _split_result(result)
-        outcomes.result(row, move, error, success)
+        outcomes.result(row, result, success)
 
     # === ACTIONS === #
 
@@ -456,16 +456,6 @@ def _lookup_fix(message):
     return "Read the message, correct the data in Kashoo or the mapping in Odoo, then retry."
 
 
-def _split_result(result):
-    """Accept ``move``, ``(move, error)`` or a builder result tuple from rewrite/remove."""
-    if isinstance(result, tuple):
-        if len(result) == 4:
-            return result[2], result[3]
-        if len(result) == 2:
-            return result
-    return result, None
-
-
 class _Outcomes:
     """Collects what happened to each claimed row, then writes rows and sync logs in batch."""
 
@@ -489,7 +479,7 @@ class _Outcomes:
             "move_id": move.id if move else False,
         })
 
-    def end(self, row, state, outcome, move=None):
+    def end(self, row, state, outcome, move=None, clear_move=False):
         self._log(row, outcome, move=move)
         values = {
             "state": state, "tries": 0, "next_attempt_at": False, "last_attempt_at": self.now,
@@ -498,24 +488,35 @@ class _Outcomes:
         }
         if move:
             values["move_id"] = move.id
+        elif clear_move:
+            values["move_id"] = False
         row.write(values)
         self.finished += 1
 
-    def result(self, row, move, error, success_outcome):
+    def result(self, row, result, success_outcome):
+        """Record a builder result ``(kashoo_id, version, move, error)`` with its outcome."""
+        _kashoo_id, _version, move, error = result
+        outcome = getattr(result, "outcome", None)
         if error:
-            if isinstance(error, MappingError) or hasattr(error, "error_type"):
-                if getattr(error, "error_type", None) == WAIT_FOR_TARGET and self._target_alive(
-                        error):
-                    self.wait(row, error)
-                    return
-                self.quarantine(row, error)
+            if isinstance(error, str):
+                # The builder's text for an unexpected failure: worth another try.
+                self.retry(row, "unexpected_error", error)
+            elif getattr(error, "error_type", None) == WAIT_FOR_TARGET and self._target_alive(
+                    error):
+                self.wait(row, error)
             else:
-                self.quarantine(row, _ValidationFailure(str(error)))
+                self.quarantine(row, error)
             return
-        if success_outcome == "deleted":
-            self.end(row, "deleted", "deleted", move=move or None)
+        if outcome == "reversed":
+            # The row keeps the reversed original; the reversal points back at it.
+            original = move.reversed_entry_id if move else None
+            self.end(row, "deleted", "deleted", move=original or row.move_id or None)
+        elif outcome == "removed" or success_outcome == "deleted":
+            self.end(row, "deleted", "deleted", move=None, clear_move=True)
         else:
-            self.end(row, "done", success_outcome, move=move or None)
+            log_outcome = {"exists": "unchanged", "updated": "updated"}.get(
+                outcome, success_outcome)
+            self.end(row, "done", log_outcome, move=move or None)
 
     def _target_alive(self, error):
         """Whether the document a payment waits for may still be imported soon."""
