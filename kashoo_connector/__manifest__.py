@@ -26,6 +26,9 @@
         "views/kashoo_sync_views.xml",
         # Mapping (issue 5): reference data, mappings, their rules, views and menus.
         "security/kashoo_mapping_security.xml",
+        "data/kashoo_mapping_cron_data.xml",
+        "views/kashoo_mapping_views.xml",
+        "views/kashoo_mapping_menus.xml",
     ],
     "demo": [
         "demo/kashoo_backend_demo.xml",

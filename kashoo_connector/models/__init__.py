@@ -18,3 +18,4 @@ from . import kashoo_backend_mapping
 from . import account_move
 from . import kashoo_move_builder
 from . import kashoo_mapping_wizards
+from . import account_account

@@ -8,6 +8,19 @@ CONTACT_TYPES = [("CUSTOMER", "Customer"), ("VENDOR", "Vendor")]
 NET_TERMS = re.compile(r"^NET\s*(\d{1,3})$")
 
 
+def _tax_keys(business_number, gst_number, qst_number):
+    """The normalised numbers a company is recognised by: its BN9 (also read from its
+    GST/HST account, BN9 + RT + 4 digits) and its QST number."""
+    keys = set()
+    for number in (business_number, gst_number):
+        compact = compact_tax_number(number)
+        if len(compact) >= 9 and compact[:9].isdigit():
+            keys.add(compact[:9])
+    if qst_number:
+        keys.add(compact_tax_number(qst_number))
+    return keys
+
+
 class KashooContact(models.Model):
     """A Kashoo customer or vendor and the Odoo partner it is (matched or created)."""
 
@@ -41,6 +54,11 @@ class KashooContact(models.Model):
         if "partner_id" in vals and "match_method" not in vals:
             vals = {**vals, "match_method": "manual" if vals["partner_id"] else False}
         return super().write(vals)
+
+    def action_resolve_partners(self):
+        """Button: match or create the partners of the selected contacts."""
+        self._kashoo_resolve_partners()
+        return True
 
     @api.model
     def _kashoo_values_from(self, row):
@@ -76,23 +94,18 @@ class KashooContact(models.Model):
                 order="id",
             ).filtered(lambda partner: partner.company_id.id in company_ids):
                 by_email.setdefault((partner.email or "").strip().lower(), partner)
-        numbers = {}
-        for contact in todo:
-            numbers[contact] = {compact_tax_number(number) for number in (
-                contact.business_number, contact.gst_number, contact.qst_number) if number}
-        all_numbers = set().union(*numbers.values()) if numbers else set()
-        bn9s = {number[:9] for number in all_numbers if len(number) >= 9}
+        numbers = {contact: _tax_keys(contact.business_number, contact.gst_number,
+                                      contact.qst_number) for contact in todo}
+        all_numbers = set().union(*numbers.values())
         by_number = {}
         if all_numbers:
             for partner in Partner.search([
-                "|", "|", ("kashoo_business_number", "in", list(bn9s | all_numbers)),
-                ("kashoo_gst_number", "in", list(all_numbers)),
+                "|", ("kashoo_bn9", "in", list(all_numbers)),
                 ("kashoo_qst_number", "in", list(all_numbers)),
             ], order="id").filtered(lambda partner: partner.company_id.id in company_ids):
-                for number in (partner.kashoo_business_number, partner.kashoo_gst_number,
-                               partner.kashoo_qst_number):
-                    if number:
-                        by_number.setdefault(compact_tax_number(number), partner)
+                for number in _tax_keys(partner.kashoo_business_number,
+                                        partner.kashoo_gst_number, partner.kashoo_qst_number):
+                    by_number.setdefault(number, partner)
 
         to_create, creating_contacts = [], []
         created_by_key = {}

@@ -67,6 +67,12 @@ class ResPartner(models.Model):
         string="QST Registration", index="btree_not_null",
         help="Revenu Québec QST number: 10 digits + TQ + 4 digits.",
     )
+    kashoo_bn9 = fields.Char(
+        string="BN9 (normalised)", compute="_compute_kashoo_bn9", store=True,
+        index="btree_not_null",
+        help="The 9 digits of the business number, from the BN or the GST/HST account: the "
+        "key contacts are matched on.",
+    )
     kashoo_tax_number_issue = fields.Text(
         string="Tax Number Issue", compute="_compute_kashoo_tax_number_issue", store=True,
     )
@@ -75,6 +81,14 @@ class ResPartner(models.Model):
         help="A registration number failed validation; imports continue, but fix it before "
         "filing the tax returns.",
     )
+
+    @api.depends("kashoo_business_number", "kashoo_gst_number")
+    def _compute_kashoo_bn9(self):
+        for partner in self:
+            partner.kashoo_bn9 = next((
+                compact[:9] for compact in map(compact_tax_number, (
+                    partner.kashoo_business_number, partner.kashoo_gst_number))
+                if len(compact) >= 9 and compact[:9].isdigit()), False)
 
     @api.depends("kashoo_business_number", "kashoo_gst_number", "kashoo_qst_number")
     def _compute_kashoo_tax_number_issue(self):

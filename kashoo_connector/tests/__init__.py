@@ -8,3 +8,4 @@ from . import test_webhook
 from . import test_sync_engine
 from . import test_kashoo_move_builder
 from . import test_sync_import
+from . import test_kashoo_mapping
