@@ -3,7 +3,7 @@ import re
 from stdnum.ca import bn as ca_bn
 from stdnum.exceptions import ValidationError as StdnumValidationError
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 
 # Quebec's QST registration number: 10 digits, "TQ", a 4-digit account (1234567890TQ0001).
 QST_PATTERN = re.compile(r"^\d{10}TQ\d{4}$")
@@ -14,13 +14,16 @@ def compact_tax_number(value):
     return re.sub(r"[\s.\-/]", "", value or "").upper()
 
 
-def check_tax_numbers(business_number, gst_number, qst_number):
+def check_tax_numbers(business_number, gst_number, qst_number, env=None):
     """Validate Canadian registration numbers; return a list of problems (empty when valid).
 
     BN9 and the GST/HST account (BN15 with program RT) use the CRA check digit
     (``stdnum.ca.bn``); the QST number is checked for its format, Revenu Québec publishing
     no check digit.
+
+    :param env: translates the messages into the user's language when given.
     """
+    _ = env._ if env is not None else (lambda text, **params: text % params)
     problems = []
     if business_number:
         try:
@@ -94,6 +97,7 @@ class ResPartner(models.Model):
     def _compute_kashoo_tax_number_issue(self):
         for partner in self:
             problems = check_tax_numbers(partner.kashoo_business_number,
-                                         partner.kashoo_gst_number, partner.kashoo_qst_number)
+                                         partner.kashoo_gst_number, partner.kashoo_qst_number,
+                                         env=self.env)
             partner.kashoo_tax_number_issue = "\n".join(problems) or False
             partner.kashoo_needs_review = bool(problems)

@@ -9,3 +9,4 @@ from . import test_sync_engine
 from . import test_kashoo_move_builder
 from . import test_sync_import
 from . import test_kashoo_mapping
+from . import test_kashoo_mapping_tour

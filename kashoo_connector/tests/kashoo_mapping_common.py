@@ -11,6 +11,24 @@ BUSINESS_ID = 1001  # the sandbox's "Maple Leaf Supplies Ltd" (Ontario)
 SANDBOX_SIZE = 200  # seed 42, size 200: the fixture ids of kashoo_sandbox/README.md
 
 
+def connect_to_sandbox(env, company, sandbox):
+    """Create ``company``'s backend, connected to sandbox business 1001 with fresh tokens."""
+    backend = env["kashoo.backend"].create({
+        "name": "Kashoo Maple Leaf",
+        "company_id": company.id,
+        "api_url": sandbox.url,
+        "client_id": "odoo-demo",
+        "kashoo_business_id": BUSINESS_ID,
+    })
+    tokens = requests.post(f"{sandbox.url}/_sandbox/tokens", json={"client_id": "odoo-demo"},
+                           timeout=10).json()
+    env["kashoo.oauth.token"]._save(backend, TokenSet(
+        access_token=tokens["access_token"], refresh_token=tokens["refresh_token"],
+        expires_at=time.time() + tokens["expires_in"], scope=tokens["scope"]))
+    backend.state = "connected"
+    return backend
+
+
 class KashooCanadaCommon(AccountTestInvoicingCommon):
     """A Canadian company (chart ca_2023) connected to the Kashoo sandbox.
 
@@ -29,19 +47,7 @@ class KashooCanadaCommon(AccountTestInvoicingCommon):
         cls.env.user.groups_id += cls.env.ref("kashoo_connector.kashoo_connector_group_manager")
         cls.env["res.currency"].with_context(active_test=False).search(
             [("name", "in", ("USD", "JPY"))]).active = True
-        cls.backend = cls.env["kashoo.backend"].create({
-            "name": "Kashoo Maple Leaf",
-            "company_id": cls.company.id,
-            "api_url": cls.sandbox.url,
-            "client_id": "odoo-demo",
-            "kashoo_business_id": BUSINESS_ID,
-        })
-        tokens = requests.post(f"{cls.sandbox.url}/_sandbox/tokens",
-                               json={"client_id": "odoo-demo"}, timeout=10).json()
-        cls.env["kashoo.oauth.token"]._save(cls.backend, TokenSet(
-            access_token=tokens["access_token"], refresh_token=tokens["refresh_token"],
-            expires_at=time.time() + tokens["expires_in"], scope=tokens["scope"]))
-        cls.backend.state = "connected"
+        cls.backend = connect_to_sandbox(cls.env, cls.company, cls.sandbox)
         cls.fixtures = requests.get(f"{cls.sandbox.url}/_sandbox/fixtures", timeout=10).json()
 
     # === HELPERS === #
