@@ -1,4 +1,5 @@
 import re
+from collections import defaultdict
 
 from odoo import api, fields, models
 
@@ -27,6 +28,7 @@ class KashooContact(models.Model):
     _name = "kashoo.contact"
     _inherit = ["kashoo.reference.mixin"]
     _description = "Kashoo Contact"
+    _kashoo_in_snapshot = False
     _order = "backend_id, name, kashoo_id"
 
     name = fields.Char(readonly=True)
@@ -109,6 +111,7 @@ class KashooContact(models.Model):
 
         to_create, creating_contacts = [], []
         created_by_key = {}
+        matched = defaultdict(lambda: self.browse())  # (partner id, method) -> contacts
         for contact in todo:
             partner = by_email.get((contact.email or "").lower()) if contact.email else None
             method = "email"
@@ -117,7 +120,7 @@ class KashooContact(models.Model):
                 partner = next((by_number[number] for number in sorted(numbers[contact])
                                 if number in by_number), None)
             if partner:
-                contact.write({"partner_id": partner.id, "match_method": method})
+                matched[partner.id, method] |= contact
                 continue
             # Two contacts of one batch that are the same company share the new partner.
             key = (contact.email or "").lower() or next(iter(sorted(numbers[contact])), None)
@@ -130,8 +133,9 @@ class KashooContact(models.Model):
             creating_contacts.append([contact])
         partners = Partner.create(to_create)
         for partner, contacts in zip(partners, creating_contacts, strict=True):
-            for contact in contacts:
-                contact.write({"partner_id": partner.id, "match_method": "created"})
+            matched[partner.id, "created"] |= self.browse().union(*contacts)
+        for (partner_id, method), contacts in matched.items():
+            contacts.write({"partner_id": partner_id, "match_method": method})
 
     def _kashoo_partner_vals(self):
         self.ensure_one()

@@ -10,6 +10,9 @@ class KashooReferenceMixin(models.AbstractModel):
 
     _name = "kashoo.reference.mixin"
     _description = "Kashoo Reference Data"
+    # Whether the rows are part of the cached snapshot (contacts are read per batch instead,
+    # so matching a partner during an import does not touch the backend row).
+    _kashoo_in_snapshot = True
 
     backend_id = fields.Many2one(
         "kashoo.backend", required=True, index=True, ondelete="cascade", readonly=True
@@ -25,19 +28,22 @@ class KashooReferenceMixin(models.AbstractModel):
     @api.model_create_multi
     def create(self, vals_list):
         records = super().create(vals_list)
-        records.backend_id._kashoo_bump_mapping_version()
+        if self._kashoo_in_snapshot:
+            records.backend_id._kashoo_bump_mapping_version()
         return records
 
     def write(self, vals):
         backends = self.backend_id
         result = super().write(vals)
-        (backends | self.backend_id)._kashoo_bump_mapping_version()
+        if self._kashoo_in_snapshot:
+            (backends | self.backend_id)._kashoo_bump_mapping_version()
         return result
 
     def unlink(self):
         backends = self.backend_id
         result = super().unlink()
-        backends._kashoo_bump_mapping_version()
+        if self._kashoo_in_snapshot:
+            backends._kashoo_bump_mapping_version()
         return result
 
     @api.model
