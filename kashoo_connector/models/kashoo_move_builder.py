@@ -208,6 +208,9 @@ class KashooMoveBuilder(models.AbstractModel):
         :param list[dict] records: Kashoo records as the API returns them.
         :return: ``[(record, vals | Removal | MappingError), ...]`` in input order.
         """
+        if self.env.company != backend.company_id:
+            # Company-dependent values (payment terms, receivables) are the backend company's.
+            return self.with_company(backend.company_id)._kashoo_prepare(backend, records)
         described = self._kashoo_describe(backend, records)
         return [(record, self._kashoo_vals(backend, item) if isinstance(
             item, MoveDescription) else item) for record, item in described]
@@ -222,6 +225,8 @@ class KashooMoveBuilder(models.AbstractModel):
         :rtype: list[KashooImportResult]
         """
         backend.ensure_one()
+        if self.env.company != backend.company_id:
+            return self.with_company(backend.company_id)._kashoo_build_moves(backend, records)
         results = [None] * len(records)
         documents = [(index, record) for index, record in enumerate(records)
                      if not (isinstance(record, Mapping) and record.get("type") in PAYMENT_TYPES
@@ -248,6 +253,9 @@ class KashooMoveBuilder(models.AbstractModel):
         :rtype: KashooImportResult
         """
         move.ensure_one()
+        if self.env.company != move.company_id:
+            return self.with_company(move.company_id)._kashoo_rewrite_move(
+                move.with_company(move.company_id), record)
         backend = move.kashoo_backend_id
         record_id, version = _record_id(record), _record_version(record)
         if isinstance(record, Mapping) and record.get("removed") is True:
@@ -282,6 +290,9 @@ class KashooMoveBuilder(models.AbstractModel):
         :rtype: KashooImportResult
         """
         move.ensure_one()
+        if self.env.company != move.company_id:
+            return self.with_company(move.company_id)._kashoo_remove_move(
+                move.with_company(move.company_id), reason)
         record_id, version = move.kashoo_id or None, move.kashoo_version or None
         if move.state == "draft":
             move.with_context(force_delete=True).unlink()
