@@ -104,7 +104,7 @@ class KashooBackend(models.Model):
             "type": "ir.actions.act_window",
             "name": name,
             "res_model": model,
-            "view_mode": "list,form",
+            "view_mode": "list",
             "domain": [("backend_id", "=", self.id)],
             "context": {"default_backend_id": self.id},
         }
