@@ -307,8 +307,13 @@ class KashooMoveBuilder(models.AbstractModel):
             reverse_date = fields.Date.context_today(self)
         try:
             with self.env.cr.savepoint():
+                # As Odoo's reversal wizard does: a refund needs its own invoice date
+                # (vendor refunds cannot be posted without one).
+                is_invoice = move.is_invoice(include_receipts=True)
                 reversal = move._reverse_moves([{
                     "date": reverse_date,
+                    "invoice_date": is_invoice and reverse_date,
+                    "invoice_date_due": is_invoice and reverse_date,
                     "ref": reason or self.env._("Deleted in Kashoo (record %(id)s)",
                                                 id=record_id),
                 }], cancel=True)

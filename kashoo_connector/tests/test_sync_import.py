@@ -44,17 +44,17 @@ class TestKashooSyncImport(KashooCanadaCommon):
             self.backend._kashoo_fetch()
             self.backend._kashoo_process_batches(time_budget=600)
 
-    def _unpaid_invoice(self):
+    def _unpaid_invoice(self, record_type="invoice"):
         unmappable = set(self.fixtures["unmappableRecords"])
         for record in self.records.values():
-            if (record["type"] == "invoice" and not record.get("removed")
+            if (record["type"] == record_type and not record.get("removed")
                     and record["amount"] > 0 and record["balanceDue"] == record["amount"]
                     and record["currency"] == "CAD" and record["id"] not in unmappable
                     and record["id"] not in self.used_invoices
                     and self._row(record["id"]).state == "done"):
                 self.used_invoices.add(record["id"])
                 return record
-        self.fail("the sandbox has no unpaid CAD invoice")
+        self.fail(f"the sandbox has no unpaid CAD {record_type}")
 
     def _bump_quantity(self, record):
         lines = [{
@@ -145,6 +145,19 @@ class TestKashooSyncImport(KashooCanadaCommon):
             self.backend, [(record["id"], row.kashoo_version + 1, True)])
         self._sync()
         self.assertEqual(len(move.reversal_move_ids), 1)
+
+    def test_delete_of_a_posted_vendor_bill_reverses_it_with_a_refund_date(self):
+        # Odoo refuses to post a vendor refund without a bill date (customer refunds get
+        # today's): the reversal carries the original's date as its invoice date.
+        record = self._unpaid_invoice("bill")
+        move = self._row(record["id"]).move_id
+        self._sandbox("DELETE", f"/_sandbox/records/{record['id']}")
+        self._sync()
+        self.assertEqual(self._row(record["id"]).state, "deleted")
+        refund = move.reversal_move_ids
+        self.assertEqual((refund.move_type, refund.state), ("in_refund", "posted"))
+        self.assertEqual(refund.invoice_date, move.date)
+        self.assertEqual(move.payment_state, "reversed")
 
     def test_delete_of_a_draft_document_removes_it(self):
         record = self._unpaid_invoice()
