@@ -78,6 +78,8 @@ class KashooClient:
     :param clock: returns the current Unix time (for ``Retry-After`` dates).
     :param rng: an object with ``uniform(a, b)`` for backoff jitter.
     :param logging.Logger|None logger: where to log; this module's logger when omitted.
+    :param timer: a monotonic clock in seconds, timing each HTTP exchange for
+        :meth:`take_request_stats` (injected by tests).
     """
 
     def __init__(
@@ -104,6 +106,7 @@ class KashooClient:
         clock=time.time,
         rng=None,
         logger=None,
+        timer=time.monotonic,
     ):
         self._root_url = _root_url(base_url, api_prefix, api_version)
         self.auth = auth
@@ -132,6 +135,11 @@ class KashooClient:
         self._identity_headers = _identity_headers(integration_version, instance_uuid)
         # Whether the server understands ``records?ids=``; unknown until first tried.
         self._batch_fetch_supported = None
+        # HTTP exchanges and the seconds spent in them (retries and failures included),
+        # since the last take_request_stats(): the caller's API response-time metric.
+        self._timer = timer
+        self.request_count = 0
+        self.request_seconds = 0.0
 
     # -- plumbing -----------------------------------------------------------------------
 
@@ -145,6 +153,19 @@ class KashooClient:
 
     def __exit__(self, *exc_info):
         self.close()
+
+    def take_request_stats(self):
+        """Return ``(requests, seconds)`` sent since the last call, and start counting afresh.
+
+        Every HTTP exchange counts, a retried or failed one too (the time was spent on the
+        wire all the same); waits between tries and the rate limiter's do not.
+
+        :rtype: tuple[int, float]
+        """
+        stats = (self.request_count, self.request_seconds)
+        self.request_count = 0
+        self.request_seconds = 0.0
+        return stats
 
     def url_for(self, path):
         """Return the absolute URL of an API path, e.g. ``/users/me``.
@@ -180,14 +201,8 @@ class KashooClient:
             headers["Authorization"] = self.auth.header_value(force_refresh=force_refresh)
             force_refresh = False
             try:
-                response = send(
-                    self._session,
-                    method,
-                    url,
-                    timeout=self.timeout,
-                    headers=headers,
-                    params=params,
-                    json=json_body,
+                response = self._timed_send(
+                    method, url, headers=headers, params=params, json=json_body
                 )
                 return self._decode(method, response)
             except KashooAuthExpired:
@@ -210,6 +225,14 @@ class KashooClient:
                     delay,
                 )
                 self._sleep(delay)
+
+    def _timed_send(self, method, url, **kwargs):
+        started = self._timer()
+        try:
+            return send(self._session, method, url, timeout=self.timeout, **kwargs)
+        finally:
+            self.request_count += 1
+            self.request_seconds += max(self._timer() - started, 0.0)
 
     def _retry_delay(self, error, failures, method):
         """Return the wait before the next try, or ``None`` when ``error`` must be raised."""
