@@ -2,6 +2,7 @@ from odoo.tests import HttpCase, tagged
 
 from .common import start_sandbox
 from .kashoo_mapping_common import connect_to_sandbox
+from .tour_screenshots import final_screenshot
 
 
 @tagged("post_install", "-at_install")
@@ -25,7 +26,9 @@ class TestKashooMappingTour(HttpCase):
         cls.backend._kashoo_refresh_reference_data()
 
     def test_mapping_tour(self):
-        self.start_tour("/odoo", "kashoo_mapping_tour", login="admin")
+        with final_screenshot("kashoo_tax_mapping_") as saved:
+            self.start_tour("/odoo", "kashoo_mapping_tour", login="admin")
+        self.assertEqual(len(saved), 1)
         accounts = self.backend.kashoo_account_ids
         confident = accounts.filtered(lambda account: account.suggestion_confidence >= 80)
         self.assertTrue(confident)
