@@ -29,6 +29,17 @@
         "data/kashoo_mapping_cron_data.xml",
         "views/kashoo_mapping_views.xml",
         "views/kashoo_mapping_menus.xml",
+        # Health dashboard and alerts (issue 7): rules, hourly snapshot cron, views, menus.
+        "security/kashoo_health_security.xml",
+        "data/kashoo_health_cron_data.xml",
+        "views/kashoo_health_views.xml",
+        # Quarantine review (issue 7): activity type, wizards, lineage of imported moves.
+        "data/kashoo_quarantine_data.xml",
+        "views/kashoo_quarantine_views.xml",
+        # Reconciliation with Kashoo (issue 7): rules, schedule, reports and their menus.
+        "security/kashoo_reconciliation_security.xml",
+        "data/kashoo_reconciliation_cron_data.xml",
+        "views/kashoo_reconciliation_views.xml",
     ],
     "demo": [
         "demo/kashoo_backend_demo.xml",

@@ -78,3 +78,64 @@ NOT_YET_VISIBLE_DELAY = 60
 SYNC_LOG_RETENTION_DAYS = 90
 # Daily sync-state exports kept per backend.
 SYNC_EXPORTS_KEPT = 30
+
+# === Quarantine review (issue 7) === #
+
+# A retry of up to this many rows is imported at once, in the accountant's request, so the
+# result shows on the screen; a larger selection is left to the processing cron.
+RETRY_NOW_LIMIT = 20
+# Sync-log outcomes that are a failure someone may have to resolve.
+SYNC_FAILURE_OUTCOMES = ("retry", "quarantined", "error")
+# What became of a failed attempt since (kashoo.sync.log.resolution).
+SYNC_LOG_RESOLUTIONS = [
+    ("open", "Open"),
+    ("retried", "Retried"),
+    ("resolved", "Resolved"),
+    ("ignored", "Ignored"),
+]
+# How an accountant reads the engine's error codes (the codes stay the group-by key).
+ERROR_TYPE_LABELS = {
+    "unmapped_account": "Kashoo account not mapped",
+    "unmapped_tax": "Kashoo tax not mapped",
+    "unknown_contact": "Kashoo contact without partner",
+    "unbalanced": "Amounts do not balance",
+    "currency_mismatch": "Currency mismatch",
+    "unknown_currency": "Currency not active",
+    "unsupported_type": "Unsupported record type",
+    "invalid_record": "Invalid Kashoo data",
+    "missing_payment_target": "Paid document not imported",
+    "locked_period": "Period locked",
+    "posting_failed": "Odoo refused to post",
+    "reconciled": "Document is reconciled",
+    "validation": "Odoo validation error",
+    "mapping_error": "Mapping error",
+}
+
+# === Health dashboard and alerts (issue 7) === #
+
+# Snapshots are hourly; each run (re)computes this many past hours, so missed runs catch up.
+HEALTH_SNAPSHOT_HOURS = 24
+# Alert defaults (SPEC "Monitoring and Metrics": more than 20 % off the baseline).
+HEALTH_DEFAULT_DEVIATION_PERCENT = 20.0
+HEALTH_DEFAULT_BASELINE_DAYS = 7
+# The fewest earlier hourly figures a baseline needs (a day's worth) before it is trusted.
+HEALTH_MIN_BASELINE_SAMPLES = 24
+# The dashboard's "current" figures cover this many hours.
+HEALTH_CURRENT_WINDOW_HOURS = 24
+HEALTH_METRICS = [
+    ("success_rate", "Success rate"),
+    ("avg_processing_ms", "Processing time per transaction"),
+    ("avg_api_ms", "API response time"),
+    ("queue_depth", "Queue depth"),
+    ("quarantine_count", "Quarantined transactions"),
+]
+
+# === Reconciliation with Kashoo (issue 7, SPEC "Data Integrity Verification") === #
+
+# Default tolerances: revenue and expense accounts may differ by rounding, the balance sheet
+# (sales taxes and partner balances included) not at all.
+RECONCILIATION_TOLERANCE_PROFIT_LOSS = 1.0
+RECONCILIATION_TOLERANCE_BALANCE_SHEET = 0.0
+# Scheduled runs: daily during this many days after the first import, then every N days.
+RECONCILIATION_DAILY_DAYS = 30
+RECONCILIATION_WEEKLY_DAYS = 7

@@ -19,3 +19,11 @@ from . import account_move
 from . import kashoo_move_builder
 from . import kashoo_mapping_wizards
 from . import account_account
+from . import kashoo_health
+from . import kashoo_backend_health
+from . import kashoo_quarantine
+from . import kashoo_sync_log_review
+from . import kashoo_backend_quarantine
+from . import account_move_lineage
+from . import kashoo_reconciliation
+from . import kashoo_backend_reconciliation
