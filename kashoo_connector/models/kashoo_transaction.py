@@ -103,6 +103,11 @@ class KashooTransaction(models.Model):
     error_message = fields.Text(readonly=True)
     suggested_fix = fields.Char(readonly=True)
     fix_action = fields.Char(readonly=True)
+    # The Kashoo object at fault (the mapper's ``kashoo_ref``): what a guided fix opens.
+    fix_ref_kind = fields.Char(string="Kashoo Object Kind", readonly=True)
+    fix_ref_key = fields.Char(string="Kashoo Object Key", readonly=True,
+                              help="The Kashoo id, or the natural key (a currency code...).")
+    fix_ref_label = fields.Char(string="Kashoo Object", readonly=True)
     move_id = fields.Many2one("account.move", string="Odoo Document", readonly=True,
                               ondelete="set null", index="btree_not_null")
     sync_log_ids = fields.One2many("kashoo.sync.log", "transaction_id", string="Attempts")
@@ -435,20 +440,31 @@ class KashooTransaction(models.Model):
             {"state": "ignored", "next_attempt_at": False})
 
 
+#: Written with every outcome that is not a quarantine: no Kashoo object to fix.
+_NO_REF = {"fix_ref_kind": False, "fix_ref_key": False, "fix_ref_label": False}
+
+
 class _ValidationFailure:
     """An Odoo validation error shaped like a mapper error, for the quarantine."""
 
     error_type = "validation"
-    fix_action = None
+    kashoo_ref = None
 
     def __init__(self, message):
         self.message = message
         self.suggested_fix = _lookup_fix(message)
+        # The builder's code for "reopen the period" (kashoo_move_builder.FIX_REOPEN_PERIOD).
+        self.fix_action = "reopen_period" if _is_lock_message(message) else None
+
+
+def _is_lock_message(message):
+    lowered = (message or "").lower()
+    return "lock" in lowered or "period" in lowered or "fiscal" in lowered
 
 
 def _lookup_fix(message):
     lowered = (message or "").lower()
-    if "lock" in lowered or "period" in lowered or "fiscal" in lowered:
+    if _is_lock_message(message):
         return ("Reopen the accounting period in Odoo (lock dates) or correct the date in "
                 "Kashoo, then retry.")
     if "reconcil" in lowered:
@@ -484,7 +500,7 @@ class _Outcomes:
         values = {
             "state": state, "tries": 0, "next_attempt_at": False, "last_attempt_at": self.now,
             "error_type": False, "error_message": False, "suggested_fix": False,
-            "fix_action": False, "force": False,
+            "fix_action": False, "force": False, **_NO_REF,
         }
         if move:
             values["move_id"] = move.id
@@ -551,7 +567,7 @@ class _Outcomes:
                                    tries=tries, message=message),
                 "suggested_fix": _("Check the connection to Kashoo and the sync log, then "
                                    "retry."),
-                "fix_action": "retry", "force": False,
+                "fix_action": "retry", "force": False, **_NO_REF,
             })
             self.finished += 1
             return
@@ -560,17 +576,22 @@ class _Outcomes:
             "state": "retry", "tries": tries,
             "next_attempt_at": self.now + timedelta(seconds=delay),
             "last_attempt_at": self.now, "error_type": error_type, "error_message": message,
-            "suggested_fix": False, "fix_action": False,
+            "suggested_fix": False, "fix_action": False, **_NO_REF,
         })
 
     def quarantine(self, row, error):
         self._log(row, "quarantined", error.error_type, error.message)
+        ref = getattr(error, "kashoo_ref", None)
+        key = getattr(ref, "key", None)
         row.write({
             "state": "quarantined", "tries": row.tries + 1, "next_attempt_at": False,
             "last_attempt_at": self.now, "error_type": error.error_type,
             "error_message": error.message,
             "suggested_fix": getattr(error, "suggested_fix", False) or False,
             "fix_action": getattr(error, "fix_action", False) or False, "force": False,
+            "fix_ref_kind": getattr(ref, "kind", False) or False,
+            "fix_ref_key": str(key) if key is not None else False,
+            "fix_ref_label": getattr(ref, "label", False) or False,
         })
         self.finished += 1
 

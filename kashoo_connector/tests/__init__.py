@@ -10,3 +10,8 @@ from . import test_kashoo_move_builder
 from . import test_sync_import
 from . import test_kashoo_mapping
 from . import test_kashoo_mapping_tour
+from . import test_kashoo_reconciliation
+from . import test_kashoo_reconciliation_tour
+from . import test_kashoo_health
+from . import test_kashoo_quarantine
+from . import test_kashoo_quarantine_tour
