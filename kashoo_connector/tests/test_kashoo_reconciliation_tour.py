@@ -1,0 +1,41 @@
+import io
+from datetime import date
+
+import openpyxl
+
+from odoo.tests import HttpCase, tagged
+
+from .kashoo_mapping_common import KashooCanadaCommon
+from .reconciliation_common import PERIOD_END, PERIOD_START, ReconciliationBookMixin
+from .tour_screenshots import final_screenshot
+
+
+@tagged("post_install", "-at_install")
+class TestKashooReconciliationTour(ReconciliationBookMixin, KashooCanadaCommon, HttpCase):
+    """An administrator opens a reconciliation report, sees a difference and drills into it."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._map_everything()
+        cls._build_book(cls.env, cls.backend, cls.sandbox.url)
+        cls.report = cls.backend._kashoo_run_reconciliation(
+            date.fromisoformat(PERIOD_START), date.fromisoformat(PERIOD_END))
+        admin = cls.env.ref("base.user_admin")
+        admin.write({"company_ids": [(4, cls.company.id)], "company_id": cls.company.id})
+
+    def test_reconciliation_tour(self):
+        self.assertEqual(self.report.state, "discrepancy")
+        with final_screenshot("kashoo_reconciliation_") as saved:
+            self.start_tour("/odoo", "kashoo_reconciliation_tour", login="admin")
+        self.assertEqual(len(saved), 1)
+
+    def test_xlsx_download(self):
+        url = self.report.with_user(self.env.ref("base.user_admin")).action_export_xlsx()["url"]
+        self.authenticate("admin", "admin")
+        response = self.url_open(url)
+        self.assertEqual(response.status_code, 200)
+        workbook = openpyxl.load_workbook(io.BytesIO(response.content))
+        differences = workbook["Differences"]
+        self.assertEqual({row[2] for row in differences.iter_rows(min_row=5, values_only=True)},
+                         {self.invoice_a["id"], self.invoice_c["id"], self.bill_q["id"]})
