@@ -272,6 +272,7 @@ class KashooBackend(models.Model):
                 modified = _modified_at(record)
                 if modified and (not newest or modified > newest):
                     newest = modified
+            self._kashoo_record_api_stats(client, "fetch")
             # The page is durable before the next one is read: a crash loses no staged row.
             kashoo_commit(self.env, "staged page of a polling listing")
             self.env.ref("kashoo_connector.ir_cron_kashoo_process")._trigger()
@@ -355,6 +356,7 @@ class KashooBackend(models.Model):
                     if not rows:
                         break
                     finished += rows._kashoo_process(self, client)
+                    self._kashoo_record_api_stats(client, "process")
                     # One commit per batch: the imported moves, their staging rows and the
                     # sync log become durable together, and the row locks are released. A
                     # crash loses at most this batch, whose rows are still pending afterwards.
