@@ -51,9 +51,13 @@ class KashooBackend(models.Model):
             [("backend_id", "in", self.ids), ("state", "=", "quarantined")],
             ["backend_id"], ["__count"]))
         for backend in self.sudo():
-            # Two workers finishing a batch at once would both find no activity.
-            self.env.cr.execute("SELECT pg_advisory_xact_lock(%s, %s)",
+            # Two workers finishing a batch at once would both find no activity. The one
+            # that does not get the lock leaves the update to the other (it never waits: an
+            # import must not queue behind another batch); the next batch corrects the count.
+            self.env.cr.execute("SELECT pg_try_advisory_xact_lock(%s, %s)",
                                 [QUARANTINE_ACTIVITY_LOCK, backend.id])
+            if not self.env.cr.fetchone()[0]:
+                continue
             activity = self.env["mail.activity"].sudo().search([
                 ("res_model", "=", backend._name), ("res_id", "=", backend.id),
                 ("activity_type_id", "=", activity_type.id),
