@@ -323,6 +323,23 @@ class TestKashooReconciliation(ReconciliationBookMixin, KashooCanadaCommon):
             self.backend.with_user(self.portal_user)._kashoo_run_reconciliation(
                 date.fromisoformat(PERIOD_START), date.fromisoformat(PERIOD_END))
 
+    def test_reports_of_other_companies_are_hidden(self):
+        other_company = self.env["res.company"].create({"name": "Other Kashoo Books"})
+        other_backend = self.env["kashoo.backend"].create(
+            {"name": "Other Kashoo", "company_id": other_company.id})
+        other = self.env["kashoo.reconciliation"].create({
+            "backend_id": other_backend.id, "date_from": PERIOD_START,
+            "date_to": PERIOD_END, "state": "failed"})
+        mine = self._run()
+        visible = self.env["kashoo.reconciliation"].with_user(self.accountant).search([])
+        self.assertIn(mine, visible)
+        self.assertNotIn(other, visible)
+        with self.assertRaises(AccessError):
+            other.with_user(self.accountant).read(["name"])
+        with self.assertRaises(AccessError):
+            other_backend.with_user(self.accountant)._kashoo_run_reconciliation(
+                date.fromisoformat(PERIOD_START), date.fromisoformat(PERIOD_END))
+
 
 @tagged("post_install", "-at_install")
 class TestKashooReconciliationWholeBook(KashooCanadaCommon):
