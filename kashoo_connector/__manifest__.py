@@ -45,6 +45,9 @@
         "demo/kashoo_backend_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "kashoo_connector/static/src/scss/kashoo_health_dashboard.scss",
+        ],
         "web.assets_tests": [
             "kashoo_connector/static/tests/tours/**/*",
         ],

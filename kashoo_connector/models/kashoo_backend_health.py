@@ -57,6 +57,8 @@ class KashooBackend(models.Model):
         help="Average duration of a Kashoo API call, in milliseconds.")
     health_open_alert_count = fields.Integer(
         string="Open Alerts", compute="_compute_health_figures")
+    health_open_alert_names = fields.Char(
+        string="Metrics in Alert", compute="_compute_health_figures")
     health_trend_graph = fields.Text(compute="_compute_health_trend_graph")
     health_has_trend = fields.Boolean(compute="_compute_health_trend_graph")
 
@@ -78,6 +80,8 @@ class KashooBackend(models.Model):
     def _compute_health_figures(self):
         since = fields.Datetime.now() - timedelta(hours=const.HEALTH_CURRENT_WINDOW_HOURS)
         attempts, successes, durations, api_calls, alerts = {}, {}, {}, {}, {}
+        labels = dict(self.env["kashoo.health.alert"]._fields["metric"]._description_selection(
+            self.env))
         if self.ids:
             logs = self.env["kashoo.sync.log"].sudo()._read_group(
                 [("backend_id", "in", self.ids), ("create_date", ">=", since),
@@ -95,8 +99,9 @@ class KashooBackend(models.Model):
                          for backend, count, duration in calls}
             opened = self.env["kashoo.health.alert"].sudo()._read_group(
                 [("backend_id", "in", self.ids), ("state", "=", "open")],
-                ["backend_id"], ["__count"])
-            alerts = {backend.id: count for backend, count in opened}
+                ["backend_id", "metric"], [], order="metric")
+            for backend, metric in opened:
+                alerts.setdefault(backend.id, []).append(metric)
         for backend in self:
             attempted = attempts.get(backend.id, 0)
             call_count, call_ms = api_calls.get(backend.id, (0, 0))
@@ -107,7 +112,10 @@ class KashooBackend(models.Model):
                 durations.get(backend.id, 0), attempted) or 0.0
             backend.health_api_call_count = call_count
             backend.health_avg_api_ms = health.average(call_ms, call_count) or 0.0
-            backend.health_open_alert_count = alerts.get(backend.id, 0)
+            metrics = alerts.get(backend.id, [])
+            backend.health_open_alert_count = len(metrics)
+            backend.health_open_alert_names = ", ".join(
+                labels[metric] for metric in metrics) or False
 
     def _compute_health_trend_graph(self):
         """Daily success rate of the baseline window, for the dashboard card's line chart

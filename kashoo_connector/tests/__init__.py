@@ -13,5 +13,6 @@ from . import test_kashoo_mapping_tour
 from . import test_kashoo_reconciliation
 from . import test_kashoo_reconciliation_tour
 from . import test_kashoo_health
+from . import test_kashoo_health_tour
 from . import test_kashoo_quarantine
 from . import test_kashoo_quarantine_tour
