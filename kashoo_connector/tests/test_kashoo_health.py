@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 from odoo.tests.common import TransactionCase
@@ -164,6 +165,16 @@ class TestKashooHealthSnapshot(KashooHealthCase):
         # Only the hour just ended was measured; the others were not seen at the time.
         self.assertEqual([row[2] for row in rows], [None, None, None, 0])
 
+    def test_the_hourly_cron_snapshots_the_hour_just_ended(self):
+        self._redate(self.backend, self.backend.create_date - timedelta(hours=3))
+        self.env.ref("kashoo_connector.ir_cron_kashoo_health").method_direct_trigger()
+        last_hour = fields.Datetime.now().replace(minute=0, second=0, microsecond=0) - timedelta(
+            hours=1)
+        snapshot = self.env["kashoo.health.snapshot"].search(
+            [("backend_id", "=", self.backend.id), ("period_start", "=", last_hour)])
+        self.assertEqual(len(snapshot), 1)
+        self.assertTrue(snapshot.measured_at)
+
     def test_the_dashboard_figures_cover_the_last_day(self):
         self._log_hour(self.hour, done=3, quarantined=1, duration_ms=300)
         self._api_hour(self.hour, calls=2, total_ms=160)
@@ -307,6 +318,20 @@ class TestKashooHealthAccess(KashooHealthCase):
             snapshots.search([], limit=1).write({"queue_depth": 0})
         with self.assertRaises(AccessError):
             backend.write({"health_deviation_percent": 50})
+
+    def test_the_screens_open_for_an_accountant(self):
+        kanban = self.env.ref("kashoo_connector.kashoo_backend_view_kanban_health")
+        views = self.env["kashoo.backend"].with_user(self.accountant).get_views(
+            [(kanban.id, "kanban"), (False, "form")])
+        self.assertIn("health_success_rate", views["views"]["kanban"]["arch"])
+        self.assertIn("health_deviation_percent", views["views"]["form"]["arch"])
+        for view_type in ("graph", "pivot", "list"):
+            self.env["kashoo.health.snapshot"].with_user(self.accountant).get_views(
+                [(False, view_type)])
+        action = self.backend.with_user(self.accountant).action_kashoo_open_health_dashboard()
+        self.assertEqual(action["domain"], [("id", "in", self.backend.ids)])
+        trends = self.backend.with_user(self.accountant).action_kashoo_open_health_trends()
+        self.assertEqual(trends["res_model"], "kashoo.health.snapshot")
 
     def test_manager_sets_the_thresholds(self):
         self.backend.with_user(self.kashoo_manager).write(
