@@ -61,6 +61,8 @@ class KashooBackend(models.Model):
         string="Metrics in Alert", compute="_compute_health_figures")
     health_trend_graph = fields.Text(compute="_compute_health_trend_graph")
     health_has_trend = fields.Boolean(compute="_compute_health_trend_graph")
+    # The card's chart has no axis: its lowest and highest day say what the line spans.
+    health_trend_range = fields.Char(compute="_compute_health_trend_graph")
 
     # === CONSTRAINT METHODS === #
 
@@ -134,6 +136,14 @@ class KashooBackend(models.Model):
         for backend in self:
             values = by_backend.get(backend.id, [])
             backend.health_has_trend = bool(values)
+            rates = [value["y"] for value in values]
+            if not rates:
+                backend.health_trend_range = False
+            elif min(rates) == max(rates):
+                backend.health_trend_range = _("%(rate)s %% every day", rate=f"{rates[0]:.1f}")
+            else:
+                backend.health_trend_range = _("between %(low)s and %(high)s %%",
+                                               low=f"{min(rates):.1f}", high=f"{max(rates):.1f}")
             backend.health_trend_graph = json.dumps([{
                 "values": values, "key": _("Success rate (%)"),
                 "is_sample_data": not values,

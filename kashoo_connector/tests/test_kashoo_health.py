@@ -189,6 +189,7 @@ class TestKashooHealthSnapshot(KashooHealthCase):
         self.backend.invalidate_recordset()
         self.assertTrue(self.backend.health_has_trend)
         self.assertIn('"y": 98.0', self.backend.health_trend_graph)
+        self.assertEqual(self.backend.health_trend_range, "98.0 % every day")
 
 
 @tagged("post_install", "-at_install")
