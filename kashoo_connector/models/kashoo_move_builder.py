@@ -661,6 +661,12 @@ class KashooMoveBuilder(models.AbstractModel):
 
         counterpart = next(line for line in description.lines if line.role == ROLE_COUNTERPART)
         terms = move.line_ids.filtered(lambda line: line.display_type == "payment_term")
+        # Odoo books the partner's default receivable/payable; an employee claim goes to the
+        # employee-reimbursement payable the description names.
+        other_account = counterpart.account_id and terms.filtered(
+            lambda line: line.account_id.id != counterpart.account_id)
+        for line in other_account or ():
+            commands.append(Command.update(line.id, {"account_id": counterpart.account_id}))
         if commands or differs_total(terms, counterpart, currency, company_currency):
             if len(terms) == 1:
                 commands.append(Command.update(terms.id, {

@@ -77,6 +77,16 @@ class TestKashooMoveBuilder(KashooCanadaCommon):
                     lambda rep: rep.repartition_type == "tax").account_id
                 self.assertEqual(line.account_id, expected)
 
+    def test_employee_claim_is_owed_on_the_reimbursement_payable(self):
+        [record], [result] = self._build(self.fixtures["reimbursableExpense"][:1])
+        self.assertFalse(result.error, result.error)
+        move = result.move
+        self._assert_document(record, move)
+        self.assertEqual(move.move_type, "in_invoice")
+        owed = move.line_ids.filtered(lambda line: line.display_type == "payment_term")
+        self.assertEqual(owed.account_id, self.backend.kashoo_employee_payable_account_id)
+        self.assertEqual(owed.partner_id.name, record["employee"]["name"])
+
     def test_compound_tax_amounts_are_kashoos(self):
         records, results = self._build(self.fixtures["compoundTaxRecords"])
         for record, result in zip(records, results, strict=True):

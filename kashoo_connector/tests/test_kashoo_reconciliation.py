@@ -364,17 +364,11 @@ class TestKashooReconciliationWholeBook(KashooCanadaCommon):
         exchange_journal = self.company.currency_exchange_journal_id
         unexplained = []
         for detail in report.detail_ids:
-            record = records.get(detail.kashoo_id, {})
             if detail.transaction_id.state == "quarantined":
                 continue  # Odoo could not import it: Kashoo's side counts it all the same
             if detail.reason == "not_from_kashoo" and detail.move_id.journal_id == \
                     exchange_journal:
                 continue  # Odoo's exchange difference on a foreign-currency payment
-            if record.get("type") == "expense" and record.get("reimbursable"):
-                # Known defect of the move builder (reported): an employee claim's payable
-                # is the partner's default, not the employee-reimbursement payable the mapper
-                # describes, so Kashoo's 2400 and Odoo's trade payable differ by the claims.
-                continue
             unexplained.append((detail.account_id.display_name, detail.kashoo_id,
                                 detail.reason, detail.kashoo_amount, detail.odoo_amount))
         self.assertEqual(unexplained, [])
