@@ -102,13 +102,18 @@ class OdooServer:
         if result.returncode:
             raise AssertionError(f"odoo {what} failed, see {log}:\n{log.read_text()[-4000:]}")
 
-    def start(self):
+    def start(self, workers=0):
+        """Start ``odoo-bin``: threaded (``workers=0``), or prefork with that many HTTP
+        workers, where each cron worker is a process of its own (production's layout)."""
         log = self.workdir / f"server-{len(self.logs)}.log"
         self.logs.append(log)
         handle = open(log, "w")  # noqa: SIM115 - closed with the process
         self.process = subprocess.Popen(  # noqa: S603
             self._odoo("--http-port", str(self.port), "--http-interface", "127.0.0.1",
-                       "--max-cron-threads", str(self.cron_threads)),
+                       "--max-cron-threads", str(self.cron_threads),
+                       "--workers", str(workers), "--limit-time-real", "600",
+                       "--limit-time-cpu", "600", "--limit-memory-soft", str(2 << 30),
+                       "--limit-memory-hard", str(3 << 30)),
             stdout=handle, stderr=subprocess.STDOUT, env=self.env)
         self.process.log_handle = handle
         deadline = time.monotonic() + 120
