@@ -283,13 +283,7 @@ class KashooTransaction(models.Model):
                 return outcomes.finished
         to_create, to_rewrite, to_remove = rows._kashoo_classify(backend, stale, fetched,
                                                                  outcomes)
-        builder = self.env.get("kashoo.move.builder")
-        if builder is None and (to_create or to_rewrite or to_remove):
-            for row, *_rest in to_create + to_rewrite + to_remove:
-                outcomes.retry(row, "builder_missing",
-                               "The move builder (issue 5) is not installed.")
-            outcomes.flush(started)
-            return outcomes.finished
+        builder = self.env["kashoo.move.builder"]
         if to_create:
             self._kashoo_create_moves(backend, builder, to_create, outcomes)
         for row, move, record in to_rewrite:
@@ -362,8 +356,6 @@ class KashooTransaction(models.Model):
     @api.model
     def _kashoo_live_moves(self, backend, rows):
         """The live moves of ``rows`` by Kashoo id, found by the unique (company, id) key."""
-        if "kashoo_id" not in self.env["account.move"]._fields:
-            return {}
         moves = self.env["account.move"].sudo().search([
             ("company_id", "=", backend.company_id.id),
             ("kashoo_id", "in", rows.mapped("kashoo_id")),
