@@ -1,13 +1,19 @@
 # Run by scripts/run.sh through `odoo-bin shell` (which provides `env`): connects the demo
-# company's Kashoo backend to the local sandbox, as an administrator would from the settings.
-# The sandbox's control API stands in for the consent page (its fixed demo OAuth client and
-# demo user); Authorize with Kashoo in the UI works as well (login demo@kashoo.test / demo).
+# company's Kashoo backend to the local sandbox and maps its books, as an administrator would
+# from the settings; the cron workers of `make run` then import the transactions (the demo
+# seed's unmappable records land in the quarantine). The sandbox's control API stands in for
+# the consent page (its fixed demo OAuth client and demo user); Authorize with Kashoo in the UI
+# works as well (login demo@kashoo.test / demo).
+import datetime
 import os
 import time
 
 import requests
 
+from odoo import fields
+
 from odoo.addons.kashoo_connector.kashoo_api import TokenSet
+from odoo.addons.kashoo_connector.tests.sandbox_books import map_sandbox_books
 
 DEMO_CLIENT_ID = "odoo-demo"
 DEMO_CLIENT_SECRET = "sandbox-demo-secret"  # the sandbox's published demo value, not a secret
@@ -35,6 +41,28 @@ env["kashoo.oauth.token"]._save(backend, TokenSet(  # noqa: F821
     scope=tokens["scope"],
 ))
 backend.action_kashoo_verify()
+if not backend.kashoo_account_ids.account_id:
+    # First run only: later runs keep what the user mapped or changed in the UI.
+    fixtures = requests.get(f"{sandbox_url}/_sandbox/fixtures", timeout=10)
+    fixtures.raise_for_status()
+    env["res.currency"].with_context(active_test=False).search(  # noqa: F821
+        [("name", "in", ("USD", "JPY"))]).active = True
+    map_sandbox_books(backend, fixtures.json())
+backend.auto_sync = True
 env.cr.commit()  # noqa: F821
+if not backend.transaction_ids:
+    # First run: import the demo book now, so the quarantine, the health dashboard and a
+    # reconciliation report are there at the first look (the crons carry on from here).
+    backend._kashoo_fetch()
+    backend._kashoo_process_batches(time_budget=600)
+    # The hour in progress is counted as complete, so the dashboard shows this import.
+    env["kashoo.health.snapshot"]._kashoo_take_snapshots(  # noqa: F821
+        backend, now=fields.Datetime.now() + datetime.timedelta(hours=1))
+    backend._kashoo_run_reconciliation(backend._kashoo_default_start_date(),
+                                       fields.Date.context_today(backend))
+    env.cr.commit()  # noqa: F821
+counts = {state: len(backend.transaction_ids.filtered(lambda row, s=state: row.state == s))
+          for state in ("done", "quarantined")}
 print(f"Kashoo backend {backend.name!r} connected to {backend.kashoo_business_name} "
-      f"at {sandbox_url}")
+      f"at {sandbox_url}; {len(backend.kashoo_account_ids.account_id)} accounts mapped, "
+      f"{counts['done']} transactions imported, {counts['quarantined']} in quarantine")

@@ -4,9 +4,9 @@ import requests
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
+from ..demo.sandbox_books import company_account, map_sandbox_books
 from ..kashoo_api import TokenSet
 from .common import start_sandbox
-from .sandbox_books import company_account, map_sandbox_books
 
 BUSINESS_ID = 1001  # the sandbox's "Maple Leaf Supplies Ltd" (Ontario)
 SANDBOX_SIZE = 200  # seed 42, size 200: the fixture ids of kashoo_sandbox/README.md

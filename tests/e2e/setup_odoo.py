@@ -7,8 +7,8 @@ import time
 
 import requests
 
+from odoo.addons.kashoo_connector.demo.sandbox_books import map_sandbox_books
 from odoo.addons.kashoo_connector.kashoo_api import TokenSet
-from odoo.addons.kashoo_connector.tests.sandbox_books import map_sandbox_books
 
 sandbox_url = os.environ["KASHOO_SANDBOX_URL"]
 odoo_url = os.environ["KASHOO_ODOO_URL"]

@@ -1,4 +1,4 @@
-"""Map the Kashoo sandbox's books the way an administrator would, in one place.
+"""Map the Kashoo sandbox's books the way an administrator would, in one place (demo and tests).
 
 Used by the addon's tests (``KashooCanadaCommon``), the end-to-end test and benchmark
 (``tests/e2e/setup_odoo.py``) and ``make run`` (``scripts/demo_setup.py``), so that every one of
