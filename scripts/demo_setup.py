@@ -12,8 +12,8 @@ import requests
 
 from odoo import fields
 
+from odoo.addons.kashoo_connector.demo.sandbox_books import map_sandbox_books
 from odoo.addons.kashoo_connector.kashoo_api import TokenSet
-from odoo.addons.kashoo_connector.tests.sandbox_books import map_sandbox_books
 
 DEMO_CLIENT_ID = "odoo-demo"
 DEMO_CLIENT_SECRET = "sandbox-demo-secret"  # the sandbox's published demo value, not a secret

@@ -22,15 +22,23 @@ if [ -z "${KASHOO_ENCRYPTION_KEY:-}" ]; then
 fi
 export KASHOO_ENCRYPTION_KEY
 write_odoo_conf "$CONF"
-odoo() { "$VENV/bin/python" "$ODOO_PATH/odoo-bin" "$@" -c "$CONF" -d "$DB"; }
+# exec: the process started in the background is odoo-bin itself, so stopping it stops Odoo.
+odoo() { exec "$VENV/bin/python" "$ODOO_PATH/odoo-bin" "$@" -c "$CONF" -d "$DB"; }
 
 CHILDREN=()
 shutdown() {
     trap - INT TERM EXIT
     say "stopping"
-    local pid
-    for pid in "${CHILDREN[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-    wait 2>/dev/null || true
+    local index pid
+    # Newest first: Odoo before the sandbox its crons talk to. Odoo finishes its running cron
+    # batch on the first signal; a second one, 15 s later, forces it.
+    for ((index = ${#CHILDREN[@]} - 1; index >= 0; index--)); do
+        pid=${CHILDREN[index]}
+        kill -TERM "$pid" 2>/dev/null || continue
+        for _ in $(seq 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+        kill -TERM "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
     stop_throwaway_postgres
 }
 trap shutdown INT TERM EXIT
@@ -52,19 +60,19 @@ SANDBOX_URL=$(grep -o 'http://[^ ]*' "$RUN_DIR/sandbox.log" | head -n 1)
 #    installed or updated to the code of this checkout, then its backend connected to the sandbox.
 if ! "$VENV/bin/python" "$REPO_ROOT/scripts/pgtool.py" exists "$DB"; then
     say "creating the demo database $DB (about a minute)"
-    odoo --stop-after-init --log-level=warn -i base
+    (odoo --stop-after-init --log-level=warn -i base)
 fi
 echo "env['ir.module.module']._get('account').state == 'installed' or env.company.write({'country_id': env.ref('base.ca').id}); env.cr.commit()" |
-    odoo shell --log-level=warn >/dev/null
+    (odoo shell --log-level=warn) >/dev/null
 say "installing or updating kashoo_connector in $DB"
-odoo --stop-after-init --log-level=warn -i kashoo_connector,l10n_ca
-KASHOO_SANDBOX_URL=$SANDBOX_URL odoo shell --log-level=warn < "$REPO_ROOT/scripts/demo_setup.py" |
+(odoo --stop-after-init --log-level=warn -i kashoo_connector,l10n_ca)
+(KASHOO_SANDBOX_URL=$SANDBOX_URL odoo shell --log-level=warn) < "$REPO_ROOT/scripts/demo_setup.py" |
     grep -E '^Kashoo backend' >&2 ||
     die "connecting the demo backend to the sandbox failed: run scripts/demo_setup.py by hand to see why"
 
 # 3. Odoo itself, with cron workers so imports run in the background.
 say "starting Odoo on port $HTTP_PORT"
-odoo --http-port="$HTTP_PORT" --db-filter="^$DB\$" > "$RUN_DIR/odoo.log" 2>&1 &
+(odoo --http-port="$HTTP_PORT" --db-filter="^$DB\$") > "$RUN_DIR/odoo.log" 2>&1 &
 CHILDREN+=($!)
 for _ in $(seq 150); do
     "$VENV/bin/python" - "$HTTP_PORT" <<'EOF' 2>/dev/null && break
