@@ -1,38 +1,19 @@
 /** @odoo-module */
 
 import { registry } from "@web/core/registry";
+import { openKashooMenu } from "@kashoo_connector/../tests/tours/kashoo_tour_steps";
 
 // An administrator checks that the Kashoo sync is healthy: opens Accounting > Kashoo >
 // Health Dashboard, reads the current figures of the backend's card (success rate,
 // processing and API times, queue, quarantine, the open alert), opens the trend graph of
 // the hourly snapshots, and comes back to the dashboard.
 // TestKashooHealthTour seeds a week of snapshots and the last hour's sync log first.
-const KASHOO_MENU = "[data-menu-xmlid='kashoo_connector.kashoo_connector_menu_root']";
 const CARD = ".o_kashoo_health_dashboard .o_kanban_record:contains(Maple Leaf Kashoo)";
 
 registry.category("web_tour.tours").add("kashoo_health_tour", {
     url: "/odoo",
     steps: () => [
-        {
-            content: "Show the apps",
-            trigger: ".o_navbar_apps_menu button",
-            run: "click",
-        },
-        {
-            content: "Open Accounting",
-            trigger: ".o_app[data-menu-xmlid='account.menu_finance']",
-            run: "click",
-        },
-        {
-            content: "Open the Kashoo menu of Accounting",
-            trigger: `.o_menu_sections ${KASHOO_MENU}`,
-            run: "click",
-        },
-        {
-            content: "Open the Health Dashboard",
-            trigger: ".dropdown-item[data-menu-xmlid='kashoo_connector.kashoo_health_dashboard_menu']",
-            run: "click",
-        },
+        ...openKashooMenu("kashoo_health_dashboard_menu", "the Health Dashboard"),
         {
             content: "46 of 48 imports succeeded in the last 24 hours",
             trigger: `${CARD} div[name=success_rate]:contains(95.8 %)`,

@@ -1,13 +1,13 @@
 /** @odoo-module */
 
 import { registry } from "@web/core/registry";
+import { openKashooMenu, KASHOO_MENU } from "@kashoo_connector/../tests/tours/kashoo_tour_steps";
 
 // An administrator maps Kashoo's chart and taxes: opens Accounting > Kashoo > Account Mapping,
 // accepts every suggestion above 80 % and one more by hand, then creates the missing
 // provincial tax (Kashoo's "Eco Fee 2%", a PST) from the tax mapping screen, and tests the
 // QST mapping (Kashoo's and Odoo's results side by side).
 // TestKashooMappingTour starts the sandbox and refreshes the reference data first.
-const KASHOO_MENU = "[data-menu-xmlid='kashoo_connector.kashoo_connector_menu_root']";
 
 function row(name) {
     return `.o_data_row:has(td[name=name]:contains(${name}))`;
@@ -16,26 +16,7 @@ function row(name) {
 registry.category("web_tour.tours").add("kashoo_mapping_tour", {
     url: "/odoo",
     steps: () => [
-        {
-            content: "Show the apps",
-            trigger: ".o_navbar_apps_menu button",
-            run: "click",
-        },
-        {
-            content: "Open Accounting",
-            trigger: ".o_app[data-menu-xmlid='account.menu_finance']",
-            run: "click",
-        },
-        {
-            content: "Open the Kashoo menu of Accounting",
-            trigger: `.o_menu_sections ${KASHOO_MENU}`,
-            run: "click",
-        },
-        {
-            content: "Open Account Mapping",
-            trigger: ".dropdown-item[data-menu-xmlid='kashoo_connector.kashoo_account_menu']",
-            run: "click",
-        },
+        ...openKashooMenu("kashoo_account_menu", "Account Mapping"),
         {
             content: "Kashoo's Product Sales comes with a suggestion",
             trigger: `${row("Product Sales")} td[name=suggested_account_id]:contains(Sales of Goods)`,

@@ -1,38 +1,19 @@
 /** @odoo-module */
 
 import { registry } from "@web/core/registry";
+import { openKashooMenu } from "@kashoo_connector/../tests/tours/kashoo_tour_steps";
 
 // An accountant resolves a quarantined invoice: opens Accounting > Kashoo > Quarantine, opens
 // the invoice stuck on Kashoo's unmapped "Eco Fee 2%" tax, uses the guided fix "Map this tax"
 // (the mapping row of that very tax opens), chooses the Odoo sale tax, comes back through the
 // breadcrumb, clicks Retry, opens the posted invoice and ends on the quarantine form, now Done.
 // TestKashooQuarantineTour stages the invoice with the Eco Fee's sale tax unmapped first.
-const KASHOO_MENU = "[data-menu-xmlid='kashoo_connector.kashoo_connector_menu_root']";
 const ECO_INVOICE = "50029";
 
 registry.category("web_tour.tours").add("kashoo_quarantine_tour", {
     url: "/odoo",
     steps: () => [
-        {
-            content: "Show the apps",
-            trigger: ".o_navbar_apps_menu button",
-            run: "click",
-        },
-        {
-            content: "Open Accounting",
-            trigger: ".o_app[data-menu-xmlid='account.menu_finance']",
-            run: "click",
-        },
-        {
-            content: "Open the Kashoo menu of Accounting",
-            trigger: `.o_menu_sections ${KASHOO_MENU}`,
-            run: "click",
-        },
-        {
-            content: "Open the Quarantine",
-            trigger: ".dropdown-item[data-menu-xmlid='kashoo_connector.kashoo_quarantine_menu']",
-            run: "click",
-        },
+        ...openKashooMenu("kashoo_quarantine_menu", "the Quarantine"),
         {
             content: "The Eco Fee invoice waits with its reason; open it",
             trigger: `.o_data_row:has(td[name=kashoo_id]:contains(${ECO_INVOICE})):has(td[name=error_label]:contains(Kashoo tax not mapped)) td[name=contact_name]`,

@@ -1,13 +1,13 @@
 /** @odoo-module */
 
 import { registry } from "@web/core/registry";
+import { openKashooMenu } from "@kashoo_connector/../tests/tours/kashoo_tour_steps";
 
 // An administrator checks Odoo's books against Kashoo's: opens Accounting > Kashoo >
 // Reconciliation, opens the report the test ran, sees the revenue account whose Kashoo
 // balance differs highlighted, drills into it (the invoice changed in Kashoo after the import,
 // with both amounts), and comes back to the report.
 // TestKashooReconciliationTour builds the sandbox book and runs the report first.
-const KASHOO_MENU = "[data-menu-xmlid='kashoo_connector.kashoo_connector_menu_root']";
 const SALES_LINE =
     ".o_field_widget[name=line_ids] .o_data_row.text-danger" +
     ":has(td[name=kashoo_account_label]:contains(Product Sales))";
@@ -15,26 +15,7 @@ const SALES_LINE =
 registry.category("web_tour.tours").add("kashoo_reconciliation_tour", {
     url: "/odoo",
     steps: () => [
-        {
-            content: "Show the apps",
-            trigger: ".o_navbar_apps_menu button",
-            run: "click",
-        },
-        {
-            content: "Open Accounting",
-            trigger: ".o_app[data-menu-xmlid='account.menu_finance']",
-            run: "click",
-        },
-        {
-            content: "Open the Kashoo menu of Accounting",
-            trigger: `.o_menu_sections ${KASHOO_MENU}`,
-            run: "click",
-        },
-        {
-            content: "Open Reconciliation",
-            trigger: ".dropdown-item[data-menu-xmlid='kashoo_connector.kashoo_reconciliation_menu']",
-            run: "click",
-        },
+        ...openKashooMenu("kashoo_reconciliation_menu", "Reconciliation"),
         {
             content: "Open the report with differences",
             trigger: ".o_data_row:has(td[name=state]:contains(Differences)) td[name=date_from]",
