@@ -66,6 +66,12 @@ SYNC_FREQUENCIES = [
     ("daily", "Daily"),
 ]
 SYNC_FREQUENCY_SECONDS = {"immediate": 0, "hourly": 3600, "daily": 86400}
+# The processing workers: one cron each, so that Odoo runs them in parallel (it runs one job
+# of a cron at a time); they claim disjoint batches with SKIP LOCKED.
+PROCESS_CRON_XMLIDS = (
+    "kashoo_connector.ir_cron_kashoo_process",
+    "kashoo_connector.ir_cron_kashoo_process_2",
+)
 # Transactions claimed, fetched and imported per committed batch.
 PROCESS_BATCH_SIZE = 100
 # A processing call stops starting new batches after this many seconds (cron time limits).

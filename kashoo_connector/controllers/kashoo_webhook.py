@@ -69,11 +69,7 @@ class KashooWebhookController(http.Controller):
         new = request.env["kashoo.webhook.event"].sudo()._kashoo_store(
             backend, webhook_id, event_type, kashoo_id, version)
         if new and backend.auto_sync:
-            # Wake both processing workers; the trigger is sent on commit (pg_notify).
-            for xmlid in ("ir_cron_kashoo_process", "ir_cron_kashoo_process_2"):
-                cron = request.env.ref(f"kashoo_connector.{xmlid}", raise_if_not_found=False)
-                if cron:
-                    cron.sudo()._trigger()
+            backend._kashoo_wake_processing()  # the trigger is sent on commit (pg_notify)
         # The framework commits before this response leaves: 2xx means stored.
         return request.make_json_response({"ok": True, "duplicate": not new})
 

@@ -204,7 +204,15 @@ class KashooBackend(models.Model):
     def action_kashoo_sync_now(self):
         """Poll and import now, in the cron workers."""
         self.env.ref("kashoo_connector.ir_cron_kashoo_fetch")._trigger()
-        self.env.ref("kashoo_connector.ir_cron_kashoo_process")._trigger()
+        self._kashoo_wake_processing()
+
+    @api.model
+    def _kashoo_wake_processing(self):
+        """Wake every processing worker now; they share out the due rows between them."""
+        for xmlid in const.PROCESS_CRON_XMLIDS:
+            cron = self.env.ref(xmlid, raise_if_not_found=False)
+            if cron:
+                cron.sudo()._trigger()
 
     def action_kashoo_open_transactions(self):
         self.ensure_one()
@@ -275,7 +283,7 @@ class KashooBackend(models.Model):
             self._kashoo_record_api_stats(client, "fetch")
             # The page is durable before the next one is read: a crash loses no staged row.
             kashoo_commit(self.env, "staged page of a polling listing")
-            self.env.ref("kashoo_connector.ir_cron_kashoo_process")._trigger()
+            self._kashoo_wake_processing()
 
         with self._kashoo_client() as client:
             for record in client.iter_records(**params):
@@ -385,7 +393,7 @@ class KashooBackend(models.Model):
                 remaining += result[1]
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
         if remaining and not self.env.context.get("ir_cron_progress_id"):
-            self.env.ref("kashoo_connector.ir_cron_kashoo_process")._trigger()
+            self._kashoo_wake_processing()
 
     def _kashoo_guarded(self, what, call):
         """Run ``call`` so that no exception escapes a cron (Odoo disables failing crons).

@@ -425,7 +425,7 @@ class KashooTransaction(models.Model):
         self.filtered(lambda row: row.state in ("quarantined", "retry", "ignored")).write({
             "state": "pending", "tries": 0, "next_attempt_at": False, "force": True,
         })
-        self.env.ref("kashoo_connector.ir_cron_kashoo_process")._trigger()
+        self.env["kashoo.backend"]._kashoo_wake_processing()
 
     def action_kashoo_ignore(self):
         self.filtered(lambda row: row.state in ("quarantined", "retry", "pending")).write(

@@ -65,17 +65,19 @@ class TestKashooWebhook(HttpCase):
             self.assertNotIn("v1,", line)
 
     def test_valid_delivery_is_stored_and_wakes_the_cron(self):
-        cron = self.env.ref("kashoo_connector.ir_cron_kashoo_process")
-        triggers_before = self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)])
+        # Both processing workers are woken, not only the first.
+        crons = self.env.ref("kashoo_connector.ir_cron_kashoo_process") | self.env.ref(
+            "kashoo_connector.ir_cron_kashoo_process_2")
+        triggers_before = self.env["ir.cron.trigger"].search_count([("cron_id", "in", crons.ids)])
         response = self._post(self._body(kashoo_id=50017, version=4))
         self.assertEqual(response.status_code, 200, response.text)
         self.assertEqual(response.json(), {"ok": True, "duplicate": False})
         event = self._events()
         self.assertEqual((event.kashoo_id, event.kashoo_version, event.event_type, event.state),
                          (50017, 4, "transaction.updated", "new"))
-        self.assertGreater(
-            self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]),
-            triggers_before)
+        self.assertEqual(
+            self.env["ir.cron.trigger"].search_count([("cron_id", "in", crons.ids)]),
+            triggers_before + 2)
 
     def test_duplicate_delivery_has_one_effect(self):
         first = self._post(webhook_id="msg_duplicate_1")
