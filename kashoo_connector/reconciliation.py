@@ -13,7 +13,7 @@ Amounts are ``Decimal`` in the company currency, debit positive, as ``account.mo
 
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -266,6 +266,33 @@ def open_balance(record, snapshot, currency_decimals):
         return None
     reader = _Reader(record, snapshot, {}, currency_decimals)
     return reader.money(record.get("balanceDue") or 0)
+
+
+#: Aging buckets of an open document at a date: not yet due, then days past its due date.
+AGING_BUCKETS = ("current", "1_30", "31_60", "61_90", "over_90")
+_AGING_LIMITS = ((0, "current"), (30, "1_30"), (60, "31_60"), (90, "61_90"))
+
+
+def aging_bucket(due_date, as_of):
+    """Return the :data:`AGING_BUCKETS` entry of a document due on ``due_date``, seen on
+    ``as_of`` (a document without a due date is due at once).
+
+    :param date|None due_date: the document's due date.
+    :param date as_of: the day the balance is looked at (the report's last day).
+    :rtype: str
+    """
+    overdue = (as_of - due_date).days if due_date else 0
+    return next((bucket for limit, bucket in _AGING_LIMITS if overdue <= limit), "over_90")
+
+
+def due_date(record):
+    """The ``dueDate`` of a Kashoo invoice or bill (its ``date`` when it has none), or None."""
+    for name in ("dueDate", "date"):
+        try:
+            return date.fromisoformat(str(record.get(name))[:10])
+        except ValueError:
+            continue
+    return None
 
 
 # === Schedule === #

@@ -8,12 +8,16 @@ import io
 
 from odoo.tools.misc import xlsxwriter
 
+from .reconciliation import AGING_BUCKETS
+
 ACCOUNT_COLUMNS = ("Odoo Account", "Kashoo Account", "Kind", "Kashoo Balance", "Odoo Balance",
                    "Difference", "Tolerance", "Discrepancy")
 TAX_COLUMNS = ("Odoo Account", "Kashoo Account", "Kashoo Taxes", "Kashoo Balance",
                "Odoo Balance", "Difference", "Tolerance", "Discrepancy")
+AGE_LABELS = ("Not Due", "1-30 Days", "31-60 Days", "61-90 Days", "Over 90 Days")
 AGING_COLUMNS = ("Kind", "Contact", "Odoo Partner", "Kashoo Open", "Odoo Open", "Difference",
-                 "Kashoo Documents", "Odoo Documents", "Discrepancy")
+                 "Kashoo Documents", "Odoo Documents", "Discrepancy",
+                 *(f"{side} {age}" for side in ("Kashoo", "Odoo") for age in AGE_LABELS))
 DETAIL_COLUMNS = ("Odoo Account", "Kashoo Account", "Kashoo ID", "Type", "Date", "Number",
                   "Kashoo Amount", "Odoo Amount", "Difference", "Reason", "Odoo Entry",
                   "Sync State")
@@ -78,7 +82,9 @@ def reconciliation_workbook(report):
     sheet("Receivables and Payables", AGING_COLUMNS, [(
         (_label(row, "kind"), row.contact_name or "", row.partner_id.display_name or "",
          row.kashoo_amount, row.odoo_amount, row.difference, row.kashoo_document_count,
-         row.odoo_document_count, "Yes" if row.is_discrepancy else "No"), row.is_discrepancy)
+         row.odoo_document_count, "Yes" if row.is_discrepancy else "No",
+         *(row[f"{side}_{bucket}"] for side in ("kashoo", "odoo") for bucket in AGING_BUCKETS)),
+        row.is_discrepancy)
         for row in report.aging_ids])
     sheet("Differences", DETAIL_COLUMNS, [(
         (detail.account_id.display_name or "", detail.kashoo_account_label or "",

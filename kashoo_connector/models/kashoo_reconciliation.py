@@ -8,9 +8,12 @@ from odoo.exceptions import UserError
 from ..kashoo_api import KashooError
 from ..kashoo_mapper.money import round_money
 from ..reconciliation import (
+    AGING_BUCKETS,
     DOCUMENT_TYPES,
     AccountKey,
     UnreadableRecord,
+    aging_bucket,
+    due_date,
     open_balance,
     record_postings,
     widen_snapshot,
@@ -378,13 +381,15 @@ class KashooReconciliation(models.Model):
 
     def _kashoo_create_aging(self, records, snapshot, currency_decimals):
         """Open invoices and bills of the period per partner: Kashoo's ``balanceDue`` against
-        the ``amount_residual`` of the imported documents."""
+        the ``amount_residual`` of the imported documents, in total and aged by due date at
+        the report's last day."""
         decimals = self.currency_id.decimal_places
         backend = self.backend_id
         contacts = {row.kashoo_id: row for row in self.env["kashoo.contact"].with_context(
             active_test=False).search([("backend_id", "=", backend.id)])}
         rows = defaultdict(lambda: {"kashoo": Decimal(0), "odoo": Decimal(0),
-                                    "kashoo_count": 0, "odoo_count": 0, "contact": None})
+                                    "kashoo_count": 0, "odoo_count": 0, "contact": None,
+                                    "buckets": defaultdict(Decimal)})
         for record in records:
             if record.get("type") not in DOCUMENT_TYPES:
                 continue
@@ -399,21 +404,26 @@ class KashooReconciliation(models.Model):
             partner = contact.partner_id.id if contact and contact.partner_id else None
             key = (kind, partner, None if partner else record.get("contact"))
             rows[key]["kashoo"] += balance
+            rows[key]["buckets"]["kashoo", aging_bucket(due_date(record), self.date_to)] += \
+                balance
             rows[key]["kashoo_count"] += 1
             rows[key]["contact"] = contact or rows[key]["contact"]
             rows[key].setdefault("name", record.get("contactName"))
-        for partner, move_type, residual, count in self.env["account.move"]._read_group(
+        for partner, move_type, due, residual, count in self.env["account.move"]._read_group(
             [("kashoo_backend_id", "=", backend.id), ("state", "=", "posted"),
              ("move_type", "in", INVOICE_MOVE_TYPES), ("kashoo_type", "in", DOCUMENT_TYPES),
              ("date", ">=", self.date_from), ("date", "<=", self.date_to)],
-            ["partner_id", "move_type"], ["amount_residual_signed:sum", "__count"],
+            ["partner_id", "move_type", "invoice_date_due:day"],
+            ["amount_residual_signed:sum", "__count"],
         ):
             amount = _decimal(residual, decimals)
             if not amount:
                 continue
             kind = "receivable" if move_type.startswith("out_") else "payable"
             key = (kind, partner.id or None, None)
-            rows[key]["odoo"] += amount if kind == "receivable" else -amount
+            amount = amount if kind == "receivable" else -amount
+            rows[key]["odoo"] += amount
+            rows[key]["buckets"]["odoo", aging_bucket(due or None, self.date_to)] += amount
             rows[key]["odoo_count"] += count
         tolerance = backend.kashoo_recon_tolerance_balance_sheet
         self.env["kashoo.reconciliation.aging"].create([{
@@ -430,6 +440,8 @@ class KashooReconciliation(models.Model):
             "kashoo_document_count": values["kashoo_count"],
             "odoo_document_count": values["odoo_count"],
             "tolerance": tolerance,
+            **{f"{side}_{bucket}": float(values["buckets"][side, bucket])
+               for side in ("kashoo", "odoo") for bucket in AGING_BUCKETS},
         } for (kind, partner, contact_id), values in sorted(
             rows.items(), key=lambda item: (item[0][0], item[0][1] or 0, item[0][2] or 0))])
 
@@ -564,11 +576,27 @@ class KashooReconciliationAging(models.Model):
     tolerance = fields.Monetary(currency_field="currency_id")
     kashoo_document_count = fields.Integer(string="Kashoo Documents", readonly=True)
     odoo_document_count = fields.Integer(string="Odoo Documents", readonly=True)
-    is_discrepancy = fields.Boolean(compute="_compute_is_discrepancy", store=True,
-                                    string="Discrepancy")
+    # Aged at the report's last day: not yet due, then days past due (reconciliation.py).
+    kashoo_current = fields.Monetary(string="Kashoo Not Due", readonly=True)
+    kashoo_1_30 = fields.Monetary(string="Kashoo 1-30 Days", readonly=True)
+    kashoo_31_60 = fields.Monetary(string="Kashoo 31-60 Days", readonly=True)
+    kashoo_61_90 = fields.Monetary(string="Kashoo 61-90 Days", readonly=True)
+    kashoo_over_90 = fields.Monetary(string="Kashoo Over 90 Days", readonly=True)
+    odoo_current = fields.Monetary(string="Odoo Not Due", readonly=True)
+    odoo_1_30 = fields.Monetary(string="Odoo 1-30 Days", readonly=True)
+    odoo_31_60 = fields.Monetary(string="Odoo 31-60 Days", readonly=True)
+    odoo_61_90 = fields.Monetary(string="Odoo 61-90 Days", readonly=True)
+    odoo_over_90 = fields.Monetary(string="Odoo Over 90 Days", readonly=True)
+    is_discrepancy = fields.Boolean(
+        compute="_compute_is_discrepancy", store=True, string="Discrepancy",
+        help="The open balances differ beyond the tolerance, in total or in one age bucket "
+        "(a payment applied to another document of the partner moves money between ages).")
 
-    @api.depends("difference", "tolerance", "currency_id")
+    @api.depends("difference", "tolerance", "currency_id", *(
+        f"{side}_{bucket}" for side in ("kashoo", "odoo") for bucket in AGING_BUCKETS))
     def _compute_is_discrepancy(self):
         for row in self:
-            row.is_discrepancy = row.currency_id.compare_amounts(
-                abs(row.difference), row.tolerance) > 0
+            differences = [row.difference] + [
+                row[f"kashoo_{bucket}"] - row[f"odoo_{bucket}"] for bucket in AGING_BUCKETS]
+            row.is_discrepancy = any(row.currency_id.compare_amounts(
+                abs(difference), row.tolerance) > 0 for difference in differences)

@@ -10,7 +10,7 @@ from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
-from ..reconciliation import reconciliation_due
+from ..reconciliation import AGING_BUCKETS, aging_bucket, reconciliation_due
 from .kashoo_mapping_common import KashooCanadaCommon
 from .reconciliation_common import (
     ENGINE_LOGGERS,
@@ -187,6 +187,39 @@ class TestKashooReconciliation(ReconciliationBookMixin, KashooCanadaCommon):
                               rows[key].is_discrepancy),
                              (Decimal(kashoo), Decimal(odoo), flagged), key)
         self.assertEqual(report.aging_discrepancy_count, 3)
+
+    def test_aging_buckets(self):
+        as_of = date(2026, 12, 31)
+        self.assertEqual(
+            [aging_bucket(as_of - timedelta(days=days), as_of)
+             for days in (-5, 0, 1, 30, 31, 60, 61, 90, 91, 400)],
+            ["current", "current", "1_30", "1_30", "31_60", "31_60", "61_90", "61_90",
+             "over_90", "over_90"])
+        self.assertEqual(aging_bucket(None, as_of), "current")
+
+    def test_open_balances_are_aged_on_both_sides(self):
+        def aged(row, side):
+            return [_amount(row[f"{side}_{bucket}"]) for bucket in AGING_BUCKETS]
+
+        # On the period's last day nothing is due yet: all of it is "not due", both sides.
+        report = self._run()
+        for row in report.aging_ids:
+            self.assertEqual(aged(row, "kashoo"), [_amount(row.kashoo_amount)] + [0] * 4)
+            self.assertEqual(aged(row, "odoo"), [_amount(row.odoo_amount)] + [0] * 4)
+        # 130 days later every document is over 90 days past due, on both sides alike.
+        later = self.backend._kashoo_run_reconciliation(
+            date.fromisoformat(PERIOD_START),
+            date.fromisoformat(PERIOD_END) + timedelta(days=130))
+        self.assertEqual(len(later.aging_ids), len(report.aging_ids))
+        for row in later.aging_ids:
+            self.assertEqual(aged(row, "kashoo"), [0] * 4 + [_amount(row.kashoo_amount)])
+            self.assertEqual(aged(row, "odoo"), [0] * 4 + [_amount(row.odoo_amount)])
+        self.assertEqual(later.aging_discrepancy_count, 3)
+        # Same totals but money in another age is a discrepancy of its own.
+        matching = later.aging_ids.filtered(lambda row: not row.is_discrepancy)
+        self.assertEqual(len(matching), 1)
+        matching.write({"odoo_over_90": 0.0, "odoo_61_90": matching.odoo_over_90})
+        self.assertTrue(matching.is_discrepancy)
 
     # === TOLERANCES === #
 
