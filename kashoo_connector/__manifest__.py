@@ -1,7 +1,7 @@
 {
     "name": "Kashoo Connector",
     "summary": "Import Kashoo transactions into Odoo as posted journal entries, exactly once",
-    "version": "18.0.0.2.0",
+    "version": "18.0.0.3.0",
     "category": "Accounting/Accounting",
     "author": "kashoo_connector developers",
     "license": "LGPL-3",
