@@ -2,10 +2,21 @@
 
 import os
 
+from psycopg2 import errors as pg_errors
+
 from odoo.exceptions import UserError
 from odoo.tools import config
 
 from .kashoo_api import KashooConfigError, KashooDecryptionError, SecretBox
+
+#: Database errors that only mean "another transaction was in the way". Under Odoo's
+#: REPEATABLE READ they cannot be retried inside the same transaction (its snapshot would
+#: conflict again): the whole batch is rolled back and run again.
+TRANSIENT_DB_ERRORS = (
+    pg_errors.SerializationFailure,
+    pg_errors.DeadlockDetected,
+    pg_errors.LockNotAvailable,
+)
 
 #: Environment variable and odoo.conf option holding the Fernet key(s) for secrets at rest.
 ENCRYPTION_KEY_ENV = "KASHOO_ENCRYPTION_KEY"

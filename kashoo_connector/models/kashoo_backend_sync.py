@@ -9,7 +9,8 @@ from odoo.modules import module as odoo_module
 
 from .. import const, utils
 from ..kashoo_api import KashooAuthError, KashooError
-from .kashoo_transaction import TRANSIENT_DB_ERRORS, _parse_utc, kashoo_commit
+from ..utils import TRANSIENT_DB_ERRORS
+from .kashoo_transaction import _parse_utc, kashoo_commit
 
 _logger = logging.getLogger(__name__)
 
@@ -369,12 +370,16 @@ class KashooBackend(models.Model):
                     # sync log become durable together, and the row locks are released. A
                     # crash loses at most this batch, whose rows are still pending afterwards.
                     kashoo_commit(self.env, "one imported batch")
+                    conflicts = 0
                 except TRANSIENT_DB_ERRORS:
                     # Another worker (or the poller) changed a row this transaction read:
-                    # start again from a fresh snapshot, a few times at most.
+                    # the batch starts again from a fresh snapshot, a few times at most; it
+                    # costs the rows no try (they are not at fault).
                     if odoo_module.current_test or conflicts >= 5:
                         raise
                     conflicts += 1
+                    _logger.info("Kashoo backend %s: batch met a concurrent update, again "
+                                 "(%s)", self.id, conflicts)
                     self.env.cr.rollback()
                     time.sleep(0.05 * conflicts)
                 self.env.invalidate_all()

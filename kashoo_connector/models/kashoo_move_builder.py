@@ -75,6 +75,7 @@ from ..kashoo_mapper import (
     to_payment_vals,
 )
 from ..kashoo_mapper.errors import FIX_CORRECT_IN_KASHOO, REF_RECORD
+from ..utils import TRANSIENT_DB_ERRORS
 
 _logger = logging.getLogger(__name__)
 
@@ -422,6 +423,8 @@ class KashooMoveBuilder(models.AbstractModel):
         try:
             with self.env.cr.savepoint():
                 return builder(backend, records)
+        except TRANSIENT_DB_ERRORS:
+            raise  # not the records' fault: the sync engine runs the batch again
         except Exception as error:  # noqa: BLE001 - fall back to one record at a time
             if len(records) == 1:
                 record_id = _record_id(records[0])

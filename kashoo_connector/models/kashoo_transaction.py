@@ -3,7 +3,6 @@ import logging
 import time
 from datetime import date, datetime, timedelta, timezone
 
-from psycopg2 import errors as pg_errors
 from psycopg2.extras import execute_values
 
 from odoo import _, api, fields, models
@@ -14,15 +13,10 @@ from .. import const
 from ..kashoo_api import KashooAuthError, KashooError, sync_retry_delay
 from ..kashoo_api.const import SYNC_MAX_TRIES
 from ..kashoo_mapper import MappingError
+from ..utils import TRANSIENT_DB_ERRORS
 
 _logger = logging.getLogger(__name__)
 
-#: Database errors that only mean "another transaction was in the way": retry later.
-TRANSIENT_DB_ERRORS = (
-    pg_errors.SerializationFailure,
-    pg_errors.DeadlockDetected,
-    pg_errors.LockNotAvailable,
-)
 #: States from which a row may be claimed by the processing cron.
 DUE_STATES = ("pending", "retry")
 #: Mapper errors that wait for another transaction instead of quarantining at once.
@@ -369,10 +363,8 @@ class KashooTransaction(models.Model):
         try:
             with self.env.cr.savepoint():
                 results = builder._kashoo_build_moves(backend, records)
-        except TRANSIENT_DB_ERRORS as error:
-            for row, _record in to_create:
-                outcomes.retry(row, "database_conflict", str(error))
-            return
+        except TRANSIENT_DB_ERRORS:
+            raise  # the caller runs the whole batch again on a fresh snapshot
         except Exception:  # noqa: BLE001 - isolate the record that breaks the batch
             if len(to_create) == 1:
                 row, record = to_create[0]
@@ -398,9 +390,8 @@ class KashooTransaction(models.Model):
         try:
             with self.env.cr.savepoint():
                 result = call()
-        except TRANSIENT_DB_ERRORS as error:
-            outcomes.retry(row, "database_conflict", str(error))
-            return
+        except TRANSIENT_DB_ERRORS:
+            raise  # the caller runs the whole batch again on a fresh snapshot
         except MappingError as error:
             outcomes.quarantine(row, error)
             return

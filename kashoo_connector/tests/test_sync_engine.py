@@ -1,5 +1,8 @@
 import json
 from datetime import date, datetime, timedelta
+from unittest.mock import patch
+
+import psycopg2.errors
 
 from odoo import fields
 from odoo.tests import tagged
@@ -138,6 +141,20 @@ class TestKashooSyncEngine(KashooSyncCase):
         self.assertEqual(len(row.sync_log_ids), SYNC_MAX_TRIES)
         self.assertEqual(row.sync_log_ids.sorted("id")[-1].outcome, "quarantined")
         self._sandbox("DELETE", "/_sandbox/faults")
+
+    def test_a_concurrent_update_reruns_the_batch_without_costing_a_try(self):
+        # Two workers posting in one journal may meet a serialization failure (REPEATABLE
+        # READ): not the records' fault, so it must not schedule them hours later.
+        kashoo_id = self._kashoo_records()[0]["id"]
+        self.env["kashoo.transaction"]._kashoo_upsert_hints(self.backend, [(kashoo_id, 1, False)])
+        row = self._rows(kashoo_id=kashoo_id)
+        builder = type(self.env["kashoo.move.builder"])
+        conflict = psycopg2.errors.SerializationFailure("could not serialize access")
+        with patch.object(builder, "_kashoo_build_moves", side_effect=conflict), \
+                self._fast_client() as client, \
+                self.assertRaises(psycopg2.errors.SerializationFailure):
+            row._kashoo_process(self.backend, client)
+        self.assertEqual((row.state, row.tries, row.next_attempt_at), ("pending", 0, False))
 
     def test_authorization_failure_pauses_the_backend_not_the_rows(self):
         ids = [record["id"] for record in self._kashoo_records()[:5]]
