@@ -324,17 +324,7 @@ class KashooTransaction(models.Model):
         for backend, rows in self.sudo().grouped("backend_id").items():
             if not backend._kashoo_sync_allowed():
                 continue
-            self.env.flush_all()
-            self.env.cr.execute(
-                """
-                SELECT id FROM kashoo_transaction
-                 WHERE id = ANY(%s) AND state IN ('pending', 'retry')
-                 ORDER BY kashoo_date NULLS LAST, kashoo_id
-                   FOR UPDATE SKIP LOCKED
-                """,
-                [rows.ids],
-            )
-            claimed = rows.browse([row_id for (row_id,) in self.env.cr.fetchall()])
+            claimed = rows._kashoo_claim(backend, len(rows), among=rows)
             if not claimed:
                 continue
             try:

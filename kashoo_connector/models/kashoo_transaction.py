@@ -216,11 +216,13 @@ class KashooTransaction(models.Model):
     # === PROCESSING === #
 
     @api.model
-    def _kashoo_claim(self, backend, limit):
+    def _kashoo_claim(self, backend, limit, among=None):
         """Lock and return up to ``limit`` due rows of ``backend``, oldest transaction first.
 
         ``SKIP LOCKED`` lets several cron workers claim disjoint batches; the locks last until
         the batch commits, so a crash simply releases the rows, still ``pending``.
+
+        :param among: only claim from these rows (an accountant's retry), when given.
         """
         self.env.flush_all()
         self.env.cr.execute(
@@ -229,11 +231,13 @@ class KashooTransaction(models.Model):
              WHERE backend_id = %s
                AND state IN ('pending', 'retry')
                AND (next_attempt_at IS NULL OR next_attempt_at <= %s)
+               AND (%s OR id = ANY(%s))
              ORDER BY kashoo_date NULLS LAST, kashoo_id
              LIMIT %s
                FOR UPDATE SKIP LOCKED
             """,
-            [backend.id, fields.Datetime.now(), limit],
+            [backend.id, fields.Datetime.now(), among is None, among.ids if among else [],
+             limit],
         )
         return self.browse([row[0] for row in self.env.cr.fetchall()])
 
