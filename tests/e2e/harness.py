@@ -4,6 +4,7 @@ Used by the end-to-end test and the benchmark. Everything goes through processes
 SQL: nothing of Odoo is imported here.
 """
 
+import getpass
 import os
 import re
 import signal
@@ -30,7 +31,7 @@ def free_port():
 def pg_params(dbname="postgres"):
     params = {"dbname": dbname, "host": os.environ.get("PGHOST", "127.0.0.1"),
               "port": os.environ.get("PGPORT", "5432"),
-              "user": os.environ.get("PGUSER") or os.environ.get("USER") or "odoo"}
+              "user": os.environ.get("PGUSER") or getpass.getuser()}
     if os.environ.get("PGPASSWORD"):
         params["password"] = os.environ["PGPASSWORD"]
     return params
@@ -56,6 +57,7 @@ class OdooServer:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.cron_threads = cron_threads
+        self.gevent_port = None
         self.process = None
         self.logs = []
         self.env = dict(os.environ, KASHOO_ENCRYPTION_KEY=encryption_key,
@@ -108,8 +110,11 @@ class OdooServer:
         log = self.workdir / f"server-{len(self.logs)}.log"
         self.logs.append(log)
         handle = open(log, "w")  # noqa: SIM115 - closed with the process
+        # Prefork also starts the gevent worker (the web client's websocket bus) on its port.
+        self.gevent_port = free_port()
         self.process = subprocess.Popen(  # noqa: S603
             self._odoo("--http-port", str(self.port), "--http-interface", "127.0.0.1",
+                       "--gevent-port", str(self.gevent_port),
                        "--max-cron-threads", str(self.cron_threads),
                        "--workers", str(workers), "--limit-time-real", "600",
                        "--limit-time-cpu", "600", "--limit-memory-soft", str(2 << 30),
