@@ -1,6 +1,9 @@
 from odoo import models
 from odoo.tools.sql import column_exists
 
+#: Context key under which the import posts its batches (see _get_next_sequence_format).
+IMPORT_SEQUENCE_CONTEXT = "kashoo_import_sequence"
+
 
 class AccountMove(models.Model):
     _inherit = "account.move"
@@ -16,3 +19,32 @@ class AccountMove(models.Model):
                     ON account_move (company_id, kashoo_id)
                  WHERE kashoo_id IS NOT NULL AND kashoo_id != 0 AND state != 'cancel'
             """)
+
+    def _get_next_sequence_format(self):
+        """While an import batch is posted, look the series' last number up once per batch.
+
+        Odoo asks the database for the last number of the series before *every* move it
+        names, then ``_locked_increment`` ignores the answer as soon as this transaction holds
+        the series (its transactional sequence cache, taken under the unique-name lock). So
+        when that cache already holds the series of this move, the format found for an
+        earlier move of the same series is returned instead of querying again; otherwise
+        Odoo's own lookup runs. Numbers stay Odoo's: same lock, same cache, same order.
+        """
+        if not self.env.context.get(IMPORT_SEQUENCE_CONTEXT) or not (self.date and
+                                                                     self.journal_id):
+            return super()._get_next_sequence_format()
+        formats = self.env.cr.precommit.data.setdefault("kashoo.sequence_formats", {})
+        series = (self.journal_id.id, self.move_type, bool(self.origin_payment_id),
+                  self.date.year, self.date.month)
+        known = formats.get(series)
+        if known:
+            format_string, format_values = known
+            values = dict(format_values, seq=0)
+            # The key _locked_increment files the series under.
+            held = (format_string.format(**values),
+                    self._sequence_index and self[self._sequence_index])
+            if held in self._get_sequence_cache():
+                return format_string, dict(format_values)
+        format_string, format_values = super()._get_next_sequence_format()
+        formats[series] = (format_string, dict(format_values))
+        return format_string, format_values

@@ -76,6 +76,7 @@ from ..kashoo_mapper import (
 )
 from ..kashoo_mapper.errors import FIX_CORRECT_IN_KASHOO, REF_RECORD
 from ..utils import TRANSIENT_DB_ERRORS
+from .account_move_sync import IMPORT_SEQUENCE_CONTEXT
 
 _logger = logging.getLogger(__name__)
 
@@ -485,10 +486,24 @@ class KashooMoveBuilder(models.AbstractModel):
         results, todo = self._kashoo_precheck(backend, described)
         if todo:
             Move = self.env["account.move"].with_context(**IMPORT_CONTEXT)
-            moves = Move.create([self._kashoo_vals(backend, item) for _i, item in todo])
+            # Journal entries arrive complete (tax lines, counterpart, balanced), so Odoo's
+            # line synchronisation has nothing to add to them (performance-anchors §4.5);
+            # invoices and bills keep it: Odoo builds their payment terms.
+            entries = [index for index, (_i, item) in enumerate(todo) if not item.is_invoice]
+            invoices = [index for index, (_i, item) in enumerate(todo) if item.is_invoice]
+            created = {}
+            for indexes, context in ((invoices, {}), (entries, {"skip_invoice_sync": True})):
+                if indexes:
+                    group = Move.with_context(**context).create(
+                        [self._kashoo_vals(backend, todo[index][1]) for index in indexes])
+                    created.update(zip(indexes, group, strict=True))
+            moves = Move.browse([created[index].id for index in range(len(todo))])
             notes = [self._kashoo_force_amounts(move, item)
                      for move, (_i, item) in zip(moves, todo, strict=True)]
-            moves.action_post()
+            posting = moves.with_context(**{IMPORT_SEQUENCE_CONTEXT: True})
+            posting.filtered(lambda move: move.is_invoice(include_receipts=True)).action_post()
+            posting.filtered(lambda move: not move.is_invoice(include_receipts=True)).with_context(
+                skip_invoice_sync=True).action_post()
             for move, (index, item), forced in zip(moves, todo, notes, strict=True):
                 results[index] = KashooImportResult(item.kashoo_id, item.kashoo_version, move,
                                                     None, OUTCOME_CREATED,

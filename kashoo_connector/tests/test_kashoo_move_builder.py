@@ -1,4 +1,5 @@
 from decimal import Decimal
+from unittest.mock import patch
 
 from odoo import fields
 from odoo.tests import tagged
@@ -234,6 +235,39 @@ class TestKashooMoveBuilder(KashooCanadaCommon):
         removal = self.builder._kashoo_remove_move(move)
         self.assertEqual(removal.outcome, "removed")
         self.assertFalse(move.exists())
+
+    def test_batch_numbering_is_odoos_with_one_lookup_per_series(self):
+        """Posted in one batch, documents get Odoo's own gapless numbers in date order, but
+        the last number of a series is looked up once, not before every move."""
+        unmappable = set(self.fixtures["unmappableRecords"])
+        records = sorted((record for record in self._all_records()
+                          if record["type"] in ("invoice", "expense")
+                          and record["id"] not in unmappable),
+                         key=lambda record: (record["date"], record["id"]))
+        month = records[0]["date"][:7]
+        batch = [record for record in records if record["date"].startswith(month)][:12]
+        self.assertGreater(len({record["type"] for record in batch}), 1)
+        Move = type(self.env["account.move"])
+        lookups = []
+        original = Move._get_last_sequence
+
+        def counting(move, *args, **kwargs):
+            lookups.append(move.journal_id.id)
+            return original(move, *args, **kwargs)
+
+        with patch.object(Move, "_get_last_sequence", counting):
+            results = self.builder._kashoo_build_moves(self.backend, batch)
+        moves = self.env["account.move"].union(*(result.move for result in results))
+        self.assertFalse([result.error for result in results if result.error])
+        self.assertEqual(set(moves.mapped("state")), {"posted"})
+        for journal in moves.journal_id:
+            named = moves.filtered(lambda move, journal=journal: move.journal_id == journal)
+            numbers = named.sorted(lambda move: (move.date, move.id)).mapped("sequence_number")
+            self.assertEqual(numbers, list(range(numbers[0], numbers[0] + len(named))))
+            self.assertEqual(numbers[0], 1, "a fresh journal starts at 1: nothing skipped")
+            # Odoo looks up each series at most twice (strict, then relaxed), not per move.
+            self.assertLessEqual(lookups.count(journal.id), 2)
+        self.assertEqual(len(set(moves.mapped("name"))), len(moves))
 
     def test_whole_sandbox_book(self):
         """Every sandbox record imports, or fails with a typed error where the sandbox says
