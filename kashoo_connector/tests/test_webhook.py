@@ -68,16 +68,25 @@ class TestKashooWebhook(HttpCase):
         # Both processing workers are woken, not only the first.
         crons = self.env.ref("kashoo_connector.ir_cron_kashoo_process") | self.env.ref(
             "kashoo_connector.ir_cron_kashoo_process_2")
-        triggers_before = self.env["ir.cron.trigger"].search_count([("cron_id", "in", crons.ids)])
+        triggers = self.env["ir.cron.trigger"]
+        triggers.search([("cron_id", "in", crons.ids)]).unlink()
         response = self._post(self._body(kashoo_id=50017, version=4))
         self.assertEqual(response.status_code, 200, response.text)
         self.assertEqual(response.json(), {"ok": True, "duplicate": False})
         event = self._events()
         self.assertEqual((event.kashoo_id, event.kashoo_version, event.event_type, event.state),
                          (50017, 4, "transaction.updated", "new"))
-        self.assertEqual(
-            self.env["ir.cron.trigger"].search_count([("cron_id", "in", crons.ids)]),
-            triggers_before + 2)
+        self.assertEqual(sorted(triggers.search([("cron_id", "in", crons.ids)]).cron_id.ids),
+                         sorted(crons.ids))
+        # A burst of deliveries: the workers already have a due trigger each, none is added.
+        self.assertEqual(self._post(self._body(kashoo_id=50018, version=1)).status_code, 200)
+        self.assertEqual(len(self._events()), 2)
+        self.assertEqual(triggers.search_count([("cron_id", "in", crons.ids)]), 2)
+        # Once a worker has run (its due triggers consumed), the next delivery wakes it.
+        triggers.search([("cron_id", "=", crons[0].id)]).unlink()
+        self.assertEqual(self._post(self._body(kashoo_id=50019, version=1)).status_code, 200)
+        self.assertEqual(sorted(triggers.search([("cron_id", "in", crons.ids)]).cron_id.ids),
+                         sorted(crons.ids))
 
     def test_duplicate_delivery_has_one_effect(self):
         first = self._post(webhook_id="msg_duplicate_1")
