@@ -175,4 +175,15 @@ def compare_books(server, records, company_id, account_map):
             got = Decimal(str(actual.get(account_id, 0))).quantize(Decimal("0.01"))
             if got != balance.quantize(Decimal("0.01")):
                 problems.append(f"account {account_id}: Odoo balance {got} != Kashoo {balance}")
+    # Two workers post into the same journals: Odoo's numbering must stay unique and gapless.
+    for journal, prefix, count, highest, names in server.query(
+            """
+            SELECT journal_id, sequence_prefix, count(*), max(sequence_number),
+                   count(DISTINCT name)
+              FROM account_move WHERE company_id = %s AND state = 'posted'
+             GROUP BY journal_id, sequence_prefix
+            """, [company_id]):
+        if count != highest or names != count:
+            problems.append(f"journal {journal} {prefix}: {count} posted moves numbered up to "
+                            f"{highest}, {names} distinct names")
     return problems
