@@ -195,6 +195,12 @@ class KashooTransaction(models.Model):
                 write_date = EXCLUDED.write_date
             WHERE {newer}
         """
+        # Pending ORM writes must reach the table before this raw upsert reads it.
+        self.env.flush_all()
+        if not force:
+            rows = self._kashoo_newer_only(rows)
+            if not rows:
+                return 0
         now = fields.Datetime.now()
         uid = self.env.uid
         values = [row + ("pending", 0, uid, uid, now, now) for row in rows]
@@ -202,8 +208,6 @@ class KashooTransaction(models.Model):
         template = "(%s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
         # Sort by key so that concurrent upserts lock rows in one order (no deadlock).
         values.sort(key=lambda row: row[2])
-        # Pending ORM writes must reach the table before this raw upsert reads it.
-        self.env.flush_all()
         changed = 0
         cursor = self.env.cr._obj
         for start in range(0, len(values), 500):
@@ -212,6 +216,28 @@ class KashooTransaction(models.Model):
             changed += max(cursor.rowcount, 0)
         self.invalidate_model()
         return changed
+
+    def _kashoo_newer_only(self, rows):
+        """The upsert rows that announce a version newer than the one staged.
+
+        ``ON CONFLICT DO UPDATE`` locks the conflicting row even when its ``WHERE`` finds
+        nothing newer, so a webhook or an overlapping polling page about rows a processing
+        worker has claimed would wait for that worker's whole batch. A plain read skips those
+        no-ops first; versions only grow, so a row this snapshot already shows at the same or
+        a newer version cannot become a change.
+        """
+        backend_ids = {row[0] for row in rows}
+        self.env.cr.execute(
+            """
+            SELECT backend_id, kashoo_id, kashoo_version FROM kashoo_transaction
+             WHERE backend_id = ANY(%s) AND kashoo_id = ANY(%s)
+            """,
+            [list(backend_ids), [row[2] for row in rows]],
+        )
+        staged = {(backend_id, kashoo_id): version
+                  for backend_id, kashoo_id, version in self.env.cr.fetchall()}
+        return [row for row in rows
+                if (row[0], row[2]) not in staged or row[6] > staged[(row[0], row[2])]]
 
     # === PROCESSING === #
 
