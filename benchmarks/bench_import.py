@@ -20,7 +20,10 @@ For each kind and size it prints, in one run (issue 6; see
 
 and once: the **webhook acknowledgement latency** (p50, p99) of ``POST
 /kashoo/webhook/transaction`` with correctly signed deliveries from ``--senders`` concurrent
-senders offering ``--rates`` deliveries per second together (target p99 < 50 ms).
+senders offering ``--rates`` deliveries per second together (target p99 < 50 ms), Odoo
+otherwise idle; and again while Odoo imports the largest set of the first kind a second time,
+``--load-rate`` deliveries per second announcing its records (the import rate meanwhile is
+printed too).
 
 Kinds: ``invoice`` (customer invoices, two lines, HST 13 %) and ``entry`` (expenses paid from
 the bank: journal entries with explicit tax lines).
@@ -30,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import subprocess
 import sys
@@ -92,6 +96,9 @@ def parse_args():
     parser.add_argument("--deliveries", type=int, default=3000)
     parser.add_argument("--rates", type=float, nargs="+", default=[10.0, 50.0],
                         help="webhook deliveries per second offered by all senders together")
+    parser.add_argument("--load-rate", type=float, default=50.0,
+                        help="webhook deliveries per second sent during a second import of "
+                        "the first kind at the largest size (0: none)")
     parser.add_argument("--no-latency", action="store_true",
                         help="skip the webhook acknowledgement measurement")
     parser.add_argument("--timeout", type=int, default=3600,
@@ -106,13 +113,15 @@ def encryption_key():
 
 
 def seed_records(sandbox, kind, size):
-    """Create ``size`` records of ``kind`` in the sandbox, straight into its store (no HTTP)."""
+    """Create ``size`` records of ``kind`` in the sandbox, straight into its store (no HTTP);
+    return their ids."""
     store = sandbox.app.store
     data = store.business_data(BUSINESS_ID)
     accounts = {account["number"]: account["id"] for account in data.accounts.values()}
     hst_on = next(tax["id"] for tax in data.taxes.values() if tax["name"] == "HST ON")
     contacts = [contact for contact in data.contacts.values()
                 if contact["type"] == "CUSTOMER" and contact.get("currency", "CAD") == "CAD"]
+    ids = []
     for index in range(size):
         lines = [{"account": accounts["4000" if line == 0 else "4100"],
                   "description": f"Item {index}-{line}", "quantity": str(1 + index % 7),
@@ -126,7 +135,8 @@ def seed_records(sandbox, kind, size):
             for line in lines:
                 line["account"] = accounts["5300"]
             spec.update(type="expense", paidFrom=accounts["1000"], lineItems=lines)
-        store.create_record(BUSINESS_ID, spec, emit=False)
+        ids.append(store.create_record(BUSINESS_ID, spec, emit=False)["id"])
+    return ids
 
 
 def clone(template, label):
@@ -176,14 +186,21 @@ def peak_memory_mb(pid):
     return sum(peaks)
 
 
-def end_to_end(odoo_path, key, template, size, cron_threads, workers, timeout):
+def end_to_end(odoo_path, key, template, size, cron_threads, workers, timeout,
+               webhooks_during=None):
+    """Import from empty to all posted; with ``webhooks_during=(senders, rate, record_ids)``
+    signed deliveries announcing those records arrive meanwhile (their latency is returned)."""
     name = clone(template, "e2e")
     server = OdooServer(odoo_path, name, new_workdir(), key, cron_threads=cron_threads)
+    senders = None
     try:
         backend_id = server.query("SELECT id FROM kashoo_backend LIMIT 1")[0][0]
         server.start(workers=workers)
         started = time.monotonic()
         server.call("kashoo.backend", "action_kashoo_sync_now", [backend_id])
+        if webhooks_during:
+            count, rate, record_ids = webhooks_during
+            senders = WebhookSenders(server.url, count, rate, record_ids)
         deadline = started + timeout
         posted = 0
         while time.monotonic() < deadline:
@@ -194,34 +211,40 @@ def end_to_end(odoo_path, key, template, size, cron_threads, workers, timeout):
                 break
             time.sleep(0.5)
         elapsed = time.monotonic() - started
+        under_load = senders.finish() if senders else None
         peak = peak_memory_mb(server.process.pid)
         (moves,), = server.query("SELECT count(*) FROM account_move WHERE state = 'posted' "
                                  "AND kashoo_id IS NOT NULL")
         return {"seconds": elapsed, "done": posted, "quarantined": quarantined,
-                "posted_moves": moves, "peak_mb": peak}
+                "posted_moves": moves, "peak_mb": peak, "webhooks": under_load}
     finally:
+        if senders:
+            senders.finish()
         server.stop()
         drop(name)
 
 
-def webhook_latency(odoo_path, key, template, senders, deliveries, workers, rates):
-    """p50/p99 of signed webhook acknowledgements from ``senders`` concurrent senders.
+def measure_webhooks(url, senders, rate, record_ids=None, deliveries=None, stop=None):
+    """p50/p99 of signed webhook acknowledgements from ``senders`` concurrent senders offering
+    ``rate`` deliveries per second together, until ``deliveries`` are sent or ``stop`` is set.
 
-    Each sender opens a connection per delivery (as a webhook sender does) and paces itself so
-    that all of them together offer ``rate`` deliveries per second: the latency measured is the
-    acknowledgement time under that load, not the queue of a closed loop (50 senders firing
-    back to back would measure 50 / throughput whatever the endpoint does). Every delivery is
-    a real event: it is stored and wakes the import, which runs meanwhile on the same cores.
+    Each sender opens a connection per delivery (as a webhook sender does) and paces itself:
+    the latency measured is the acknowledgement time under that load, not the queue of a
+    closed loop (50 senders firing back to back would measure 50 / throughput whatever the
+    endpoint does). Every delivery is a real event: it is stored and wakes the import. With
+    ``record_ids`` the events announce those records (version 1), else unknown ones.
     """
-    name = clone(template, "webhook")
-    server = OdooServer(odoo_path, name, new_workdir(), key, cron_threads=1)
     lock = threading.Lock()
-    per_sender = max(1, deliveries // senders)
     sequence = iter(range(10**9))
+    latencies, failures = [], []
+    per_sender = max(1, deliveries // senders) if deliveries else 10**9
+    interval = senders / rate
 
-    def deliver(latencies, failures):
-        body = json.dumps({"type": "transaction.updated", "timestamp": int(time.time()),
-                           "data": {"businessId": BUSINESS_ID, "id": 900000 + next(sequence),
+    def deliver():
+        number = next(sequence)
+        record_id = record_ids[number % len(record_ids)] if record_ids else 900000 + number
+        body = json.dumps({"type": "transaction.created", "timestamp": int(time.time()),
+                           "data": {"businessId": BUSINESS_ID, "id": record_id,
                                     "version": 1}}).encode()
         webhook_id = f"msg_{uuid.uuid4().hex}"
         stamp = int(time.time())
@@ -230,7 +253,7 @@ def webhook_latency(odoo_path, key, template, senders, deliveries, workers, rate
                    "webhook-signature": sign_webhook(WEBHOOK_SECRET, webhook_id, stamp, body)}
         begin = time.perf_counter()
         try:
-            status = requests.post(server.url + "/kashoo/webhook/transaction", data=body,
+            status = requests.post(url + "/kashoo/webhook/transaction", data=body,
                                    headers=headers, timeout=30).status_code
         except requests.RequestException as error:
             status = type(error).__name__
@@ -240,35 +263,76 @@ def webhook_latency(odoo_path, key, template, senders, deliveries, workers, rate
             if status != 200:
                 failures.append(status)
 
-    def measure(rate):
-        latencies, failures = [], []
-        interval = senders / rate
+    def sender(number):
+        next_at = time.perf_counter() + interval * number / senders
+        for _index in range(per_sender):
+            if stop is not None and stop.is_set():
+                return
+            time.sleep(max(0.0, next_at - time.perf_counter()))
+            next_at += interval
+            deliver()
 
-        def sender(number):
-            next_at = time.perf_counter() + interval * number / senders
-            for _index in range(per_sender):
-                time.sleep(max(0.0, next_at - time.perf_counter()))
-                next_at += interval
-                deliver(latencies, failures)
+    threads = [threading.Thread(target=sender, args=(n,)) for n in range(senders)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    return {"deliveries": len(latencies), "failures": len(failures), "offered_rate": rate,
+            "achieved_rate": len(latencies) / elapsed if elapsed else 0.0,
+            "p50_ms": percentile(latencies, 0.50), "p99_ms": percentile(latencies, 0.99),
+            "max_ms": max(latencies) if latencies else 0.0}
 
-        threads = [threading.Thread(target=sender, args=(n,)) for n in range(senders)]
-        started = time.perf_counter()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        elapsed = time.perf_counter() - started
-        return {"deliveries": len(latencies), "failures": len(failures), "offered_rate": rate,
-                "achieved_rate": len(latencies) / elapsed,
-                "p50_ms": percentile(latencies, 0.50), "p99_ms": percentile(latencies, 0.99),
-                "max_ms": max(latencies)}
 
+# The senders run in a process of their own: in this one the sandbox serves Odoo's polling
+# under the same GIL, which would add its pauses to the latency measured.
+_SPAWN = multiprocessing.get_context("spawn")
+
+
+def _measure_into(queue, args, kwargs):
+    queue.put(measure_webhooks(*args, **kwargs))
+
+
+def in_process(function, *args, **kwargs):
+    """``measure_webhooks(*args, **kwargs)`` in a new process; its result."""
+    queue = _SPAWN.Queue()
+    process = _SPAWN.Process(target=_measure_into, args=(queue, args, kwargs))
+    process.start()
+    result = queue.get()
+    process.join()
+    return result
+
+
+class WebhookSenders:
+    """Senders delivering to ``url`` in another process until :meth:`finish`."""
+
+    def __init__(self, url, senders, rate, record_ids):
+        self.queue = _SPAWN.Queue()
+        self.stop = _SPAWN.Event()
+        self.result = None
+        self.process = _SPAWN.Process(target=_measure_into, args=(
+            self.queue, (url, senders, rate, record_ids), {"stop": self.stop}))
+        self.process.start()
+
+    def finish(self):
+        if self.result is None and self.process.is_alive():
+            self.stop.set()
+            self.result = self.queue.get()
+            self.process.join()
+        return self.result
+
+
+def webhook_latency(odoo_path, key, template, senders, deliveries, workers, rates):
+    """Webhook acknowledgement latency at each offered rate, Odoo otherwise idle."""
+    name = clone(template, "webhook")
+    server = OdooServer(odoo_path, name, new_workdir(), key, cron_threads=1)
     try:
         server.start(workers=workers)
         time.sleep(SETTLE_SECONDS)  # a fresh database runs every due cron once at start
-        for _index in range(20):  # warm-up (registry, routes): not counted
-            deliver([], [])
-        results = [measure(rate) for rate in rates]
+        in_process(measure_webhooks, server.url, 1, 100.0, deliveries=20)  # warm-up
+        results = [in_process(measure_webhooks, server.url, senders, rate,
+                              deliveries=deliveries) for rate in rates]
         (stored,), = server.query("SELECT count(*) FROM kashoo_webhook_event")
         results[-1]["stored"] = stored - 20  # all rates together: one event per delivery
         return results
@@ -293,7 +357,7 @@ def main():
     print(f"installing kashoo_connector + l10n_ca on {base} ...", flush=True)
     base_server.install()
     results = []
-    latency = None
+    latency = loaded = None
     try:
         for kind in args.kinds:
             for size in args.sizes:
@@ -306,7 +370,7 @@ def main():
                     env = {"KASHOO_E2E_WEBHOOK_SECRET": WEBHOOK_SECRET}
                     mapped.run_setup(sandbox.url, START_DATE, webhooks=False, extra_env=env)
                     started = time.perf_counter()
-                    seed_records(sandbox, kind, size)
+                    record_ids = seed_records(sandbox, kind, size)
                     seeded = time.perf_counter() - started
                     raw = raw_rate(odoo_path, key, template, kind)
                     e2e = end_to_end(odoo_path, key, template, size, args.cron_threads,
@@ -314,6 +378,13 @@ def main():
                     if latency is None and not args.no_latency:
                         latency = webhook_latency(odoo_path, key, template, args.senders,
                                                   args.deliveries, args.workers, args.rates)
+                    if (not args.no_latency and args.load_rate and kind == args.kinds[0]
+                            and size == max(args.sizes)):
+                        # The same import again, while Kashoo announces its records.
+                        loaded = end_to_end(
+                            odoo_path, key, template, size, args.cron_threads, args.workers,
+                            args.timeout,
+                            webhooks_during=(args.senders, args.load_rate, record_ids))
                 finally:
                     drop(template)
                     sandbox.stop()
@@ -342,6 +413,15 @@ def main():
     if latency:
         print(f"webhook events stored: {latency[-1]['stored']} of "
               f"{sum(result['deliveries'] for result in latency)} deliveries")
+    if loaded and loaded["webhooks"]:
+        result = loaded["webhooks"]
+        print(f"webhook acknowledgement during the import of {max(args.sizes)} "
+              f"{args.kinds[0]} records, {args.senders} senders offering "
+              f"{result['offered_rate']:.0f}/s (achieved {result['achieved_rate']:.1f}/s), "
+              f"{result['deliveries']} signed deliveries announcing them: p50 "
+              f"{result['p50_ms']:.1f} ms, p99 {result['p99_ms']:.1f} ms, max "
+              f"{result['max_ms']:.1f} ms, {result['failures']} not 200; import meanwhile "
+              f"{loaded['done'] / loaded['seconds'] * 60:,.0f}/min")
     print(f"Odoo: {args.workers} HTTP workers, {args.cron_threads} cron workers; "
           f"{os.cpu_count()} cores")
 
