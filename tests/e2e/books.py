@@ -175,7 +175,12 @@ def compare_books(server, records, company_id, account_map):
             got = Decimal(str(actual.get(account_id, 0))).quantize(Decimal("0.01"))
             if got != balance.quantize(Decimal("0.01")):
                 problems.append(f"account {account_id}: Odoo balance {got} != Kashoo {balance}")
-    # Two workers post into the same journals: Odoo's numbering must stay unique and gapless.
+    return problems + numbering_problems(server, company_id)
+
+
+def numbering_problems(server, company_id):
+    """Two workers post into the same journals: Odoo's numbering must stay unique, gapless."""
+    problems = []
     for journal, prefix, count, highest, names in server.query(
             """
             SELECT journal_id, sequence_prefix, count(*), max(sequence_number),
