@@ -489,10 +489,13 @@ class KashooMoveBuilder(models.AbstractModel):
             # Journal entries arrive complete (tax lines, counterpart, balanced), so Odoo's
             # line synchronisation has nothing to add to them (performance-anchors §4.5);
             # invoices and bills keep it: Odoo builds their payment terms.
-            entries = [index for index, (_i, item) in enumerate(todo) if not item.is_invoice]
-            invoices = [index for index, (_i, item) in enumerate(todo) if item.is_invoice]
+            groups = [
+                ([index for index, (_i, item) in enumerate(todo) if item.is_invoice], {}),
+                ([index for index, (_i, item) in enumerate(todo) if not item.is_invoice],
+                 {"skip_invoice_sync": True}),
+            ]
             created = {}
-            for indexes, context in ((invoices, {}), (entries, {"skip_invoice_sync": True})):
+            for indexes, context in groups:
                 if indexes:
                     group = Move.with_context(**context).create(
                         [self._kashoo_vals(backend, todo[index][1]) for index in indexes])
@@ -500,10 +503,10 @@ class KashooMoveBuilder(models.AbstractModel):
             moves = Move.browse([created[index].id for index in range(len(todo))])
             notes = [self._kashoo_force_amounts(move, item)
                      for move, (_i, item) in zip(moves, todo, strict=True)]
-            posting = moves.with_context(**{IMPORT_SEQUENCE_CONTEXT: True})
-            posting.filtered(lambda move: move.is_invoice(include_receipts=True)).action_post()
-            posting.filtered(lambda move: not move.is_invoice(include_receipts=True)).with_context(
-                skip_invoice_sync=True).action_post()
+            for indexes, context in groups:
+                if indexes:
+                    Move.browse([created[index].id for index in indexes]).with_context(
+                        **context, **{IMPORT_SEQUENCE_CONTEXT: True}).action_post()
             for move, (index, item), forced in zip(moves, todo, notes, strict=True):
                 results[index] = KashooImportResult(item.kashoo_id, item.kashoo_version, move,
                                                     None, OUTCOME_CREATED,
