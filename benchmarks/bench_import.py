@@ -157,7 +157,7 @@ def raw_rate(odoo_path, key, template, kind):
                                               f"{START_DATE!r})")
                   .replace("KINDS", repr({"invoice": ("invoice",), "entry": ("expense",)}[kind]))
                   .replace("BATCH", str(RAW_BATCH))
-                  .replace("IMPORT_CONTEXT", "__import__('odoo.addons.kashoo_connector.models."
+                  .replace("IMPORT_CONTEXT", "__import__('odoo.addons.kashoo_connector.models.sync."
                            "kashoo_move_builder', fromlist=['x']).IMPORT_CONTEXT"))
         result = subprocess.run(server._odoo("--no-http", command=("shell",)), input=script,
                                 capture_output=True, text=True, env=server.env, timeout=7200,

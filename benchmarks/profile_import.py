@@ -34,7 +34,7 @@ from kashoo_sandbox import SandboxServer
 
 PROFILE_SCRIPT = """
 import cProfile, io, json, pstats, time
-from odoo.addons.kashoo_connector.models.kashoo_move_builder import IMPORT_CONTEXT
+from odoo.addons.kashoo_connector.models.sync.kashoo_move_builder import IMPORT_CONTEXT
 backend = env["kashoo.backend"].search([], limit=1)
 backend._kashoo_fetch()
 env.cr.commit()

@@ -7,9 +7,9 @@ from odoo.tools import mute_logger
 
 from .kashoo_mapping_common import BUSINESS_ID
 
-ENGINE_LOGGERS = ("odoo.addons.kashoo_connector.models.kashoo_backend_sync",
-                  "odoo.addons.kashoo_connector.models.kashoo_transaction",
-                  "odoo.addons.kashoo_connector.models.kashoo_move_builder")
+ENGINE_LOGGERS = ("odoo.addons.kashoo_connector.models.sync.kashoo_backend",
+                  "odoo.addons.kashoo_connector.models.sync.kashoo_transaction",
+                  "odoo.addons.kashoo_connector.models.sync.kashoo_move_builder")
 # The sandbox's generated books end on 2026-11-20: the reconciled period holds only the
 # records written here, so every difference is known.
 PERIOD_START = "2026-11-21"

@@ -5,9 +5,9 @@ import requests
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
-from .. import mapping_suggestions
 from ..kashoo_api import KashooTransientError
-from ..models.res_partner import check_tax_numbers
+from ..kashoo_logic import account_suggestions
+from ..kashoo_logic.tax_numbers import check_tax_numbers
 from .kashoo_mapping_common import KashooCanadaCommon
 
 # What an accountant maps the sandbox's chart onto in l10n_ca's ca_2023 (accepted answers).
@@ -73,7 +73,7 @@ class TestKashooReferenceData(KashooCanadaCommon):
 
     def test_revenue_never_onto_a_receivable(self):
         receivable = self.company_data["default_account_receivable"]
-        self.assertEqual(mapping_suggestions.account_confidence(
+        self.assertEqual(account_suggestions.account_confidence(
             {"name": "Accounts Receivable Sales", "type": "REVENUE", "sub_type": "REVENUE"},
             {"name": receivable.name, "code": receivable.code,
              "account_type": receivable.account_type}), 0)

@@ -10,7 +10,7 @@ from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
-from ..reconciliation import AGING_BUCKETS, aging_bucket, reconciliation_due
+from ..kashoo_logic.books_comparison import AGING_BUCKETS, aging_bucket, reconciliation_due
 from .kashoo_mapping_common import KashooCanadaCommon
 from .reconciliation_common import (
     ENGINE_LOGGERS,

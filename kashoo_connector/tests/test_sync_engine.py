@@ -12,9 +12,9 @@ from ..kashoo_api import sync_retry_delay
 from ..kashoo_api.const import SYNC_MAX_TRIES
 from .sync_common import DEMO_CLIENT_ID, KashooSyncCase
 
-ENGINE_LOGGERS = ("odoo.addons.kashoo_connector.models.kashoo_backend_sync",
-                  "odoo.addons.kashoo_connector.models.kashoo_transaction",
-                  "odoo.addons.kashoo_connector.models.kashoo_backend",
+ENGINE_LOGGERS = ("odoo.addons.kashoo_connector.models.sync.kashoo_backend",
+                  "odoo.addons.kashoo_connector.models.sync.kashoo_transaction",
+                  "odoo.addons.kashoo_connector.models.connection.kashoo_backend",
                   "odoo.addons.kashoo_connector.kashoo_api.client")
 
 

@@ -8,9 +8,9 @@ from odoo.tools import mute_logger
 
 from .kashoo_mapping_common import KashooCanadaCommon
 
-ENGINE_LOGGERS = ("odoo.addons.kashoo_connector.models.kashoo_backend_sync",
-                  "odoo.addons.kashoo_connector.models.kashoo_transaction",
-                  "odoo.addons.kashoo_connector.models.kashoo_move_builder")
+ENGINE_LOGGERS = ("odoo.addons.kashoo_connector.models.sync.kashoo_backend",
+                  "odoo.addons.kashoo_connector.models.sync.kashoo_transaction",
+                  "odoo.addons.kashoo_connector.models.sync.kashoo_move_builder")
 
 
 @tagged("post_install", "-at_install")

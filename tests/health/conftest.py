@@ -1,6 +1,6 @@
-"""Make ``health`` importable on its own, without the Odoo addon around it.
+"""Make ``kashoo_logic`` importable on its own, without the Odoo addon around it.
 
-Importing ``kashoo_connector.health`` would run the addon's ``__init__`` (which imports
+Importing ``kashoo_connector.kashoo_logic`` would run the addon's ``__init__`` (which imports
 ``odoo``), so ``kashoo_connector/`` itself goes on ``sys.path`` instead.
 """
 

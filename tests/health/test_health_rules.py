@@ -1,8 +1,8 @@
 """The pure alert rules: a figure against its baseline, in the direction that hurts."""
 
-import health
 import pytest
-from health import HIGHER_IS_WORSE, LOWER_IS_WORSE, evaluate
+from kashoo_logic import health_rules as health
+from kashoo_logic.health_rules import HIGHER_IS_WORSE, LOWER_IS_WORSE, evaluate
 
 
 def test_a_success_rate_falling_more_than_the_threshold_is_a_breach():

@@ -1,0 +1,2 @@
+from . import kashoo_reconciliation
+from . import kashoo_backend

@@ -1,0 +1,476 @@
+import logging
+import time
+from urllib.parse import urlsplit
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.modules.module import get_manifest
+
+from ... import const, utils
+from ...kashoo_api import (
+    AUTH_MODE_CLASSIC,
+    AUTH_MODE_OAUTH,
+    KashooAuth,
+    KashooAuthError,
+    KashooAuthRevoked,
+    KashooClient,
+    KashooError,
+    KashooForbidden,
+    KashooNotFound,
+    KashooTransientError,
+    build_authorize_url,
+    code_challenge_s256,
+    exchange_code,
+    generate_code_verifier,
+    refresh_tokens,
+)
+
+_logger = logging.getLogger(__name__)
+
+
+class KashooBackend(models.Model):
+    """One connection between an Odoo company and a Kashoo business.
+
+    Every other part of the connector (mappings, staging, logs) hangs off a backend, in the
+    manner of OCA connector backends. Secrets live encrypted in ``*_encrypted`` columns that
+    only system administrators can read; the key is in odoo.conf or the environment.
+    """
+
+    _name = "kashoo.backend"
+    _description = "Kashoo Backend"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "company_id, id"
+
+    # === FIELDS === #
+
+    name = fields.Char(required=True, tracking=True, default=lambda self: _("Kashoo"))
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        index=True,
+        ondelete="cascade",
+        default=lambda self: self.env.company,
+        tracking=True,
+    )
+    state = fields.Selection(
+        selection=const.BACKEND_STATES,
+        required=True,
+        default="draft",
+        readonly=True,
+        copy=False,
+        tracking=True,
+    )
+
+    # Where Kashoo is.
+    api_url = fields.Char(
+        string="API URL",
+        required=True,
+        default=lambda self: self._default_param(const.PARAM_API_URL, const.DEFAULT_API_URL),
+        tracking=True,
+        help="Base URL of the Kashoo API. The default comes from the system parameter "
+        "kashoo.api.url.",
+    )
+    api_version = fields.Char(
+        string="API Version",
+        required=True,
+        default=lambda self: self._default_param(
+            const.PARAM_API_VERSION, const.DEFAULT_API_VERSION
+        ),
+        tracking=True,
+        help="Kashoo API version; replaces {version} in the path prefix. The default comes "
+        "from the system parameter kashoo.api.version.",
+    )
+    api_prefix = fields.Char(
+        string="API Path Prefix",
+        required=True,
+        default=const.DEFAULT_API_PREFIX,
+        tracking=True,
+        help="Path before every API resource: /api for Kashoo's own layout, or /{version} "
+        "for the versioned layout of the integration specification (e.g. /v2).",
+    )
+    auth_mode = fields.Selection(
+        selection=const.AUTH_MODES,
+        required=True,
+        default=AUTH_MODE_OAUTH,
+        tracking=True,
+        help="OAuth 2.0 (authorization code with PKCE) or Kashoo's classic API token.",
+    )
+
+    # The Kashoo application registration and the business it reaches.
+    client_id = fields.Char(string="Client ID", tracking=True, copy=False)
+    client_secret = fields.Char(
+        string="Client Secret",
+        compute="_compute_write_only_secrets",
+        inverse="_inverse_client_secret",
+        groups="base.group_system",
+        help="Shown empty once stored; type a new value to replace it.",
+    )
+    classic_token = fields.Char(
+        string="Classic API Token",
+        compute="_compute_write_only_secrets",
+        inverse="_inverse_classic_token",
+        groups="base.group_system",
+        help="A token from POST /api/authTokens, used in the classic authentication mode.",
+    )
+    kashoo_business_id = fields.Integer(string="Kashoo Business ID", tracking=True, copy=False)
+    kashoo_business_name = fields.Char(string="Kashoo Business", readonly=True, copy=False)
+    has_client_secret = fields.Boolean(compute="_compute_has_secrets")
+    has_tokens = fields.Boolean(compute="_compute_has_secrets")
+    redirect_uri = fields.Char(
+        string="Redirect URI",
+        compute="_compute_redirect_uri",
+        help="Register this exact address with your Kashoo application.",
+    )
+
+    # Encrypted at rest; never exposed to anyone but system administrators.
+    client_secret_encrypted = fields.Char(groups="base.group_system", copy=False)
+    classic_token_encrypted = fields.Char(groups="base.group_system", copy=False)
+    webhook_secret_encrypted = fields.Char(groups="base.group_system", copy=False)
+    token_scope = fields.Char(string="Granted Scopes", compute="_compute_token_scope")
+    token_refresh_margin = fields.Integer(
+        string="Refresh Margin (s)",
+        default=const.DEFAULT_TOKEN_REFRESH_MARGIN,
+        help="Renew the access token when fewer seconds than this remain before it expires.",
+    )
+
+    auth_log_ids = fields.One2many("kashoo.auth.log", "backend_id", string="Authentication Log")
+    last_auth_message = fields.Char(
+        string="Last Authentication Event", compute="_compute_last_auth_message"
+    )
+
+    _sql_constraints = [
+        (
+            "company_uniq",
+            "unique(company_id)",
+            "A company can be connected to one Kashoo business only.",
+        ),
+    ]
+
+    # === DEFAULT METHODS === #
+
+    def _default_param(self, key, fallback):
+        return self.env["ir.config_parameter"].sudo().get_param(key) or fallback
+
+    # === COMPUTE METHODS === #
+
+    def _compute_write_only_secrets(self):
+        # Secrets are write-only in the UI: nobody reads a stored value back.
+        self.client_secret = False
+        self.classic_token = False
+
+    def _compute_has_secrets(self):
+        authorized = self.env["kashoo.oauth.token"].sudo().search(
+            [("backend_id", "in", self.ids)]).backend_id
+        for backend, backend_sudo in zip(self, self.sudo(), strict=True):
+            backend.has_client_secret = bool(backend_sudo.client_secret_encrypted)
+            backend.has_tokens = backend in authorized or bool(
+                backend_sudo.classic_token_encrypted)
+
+    def _compute_token_scope(self):
+        tokens = self.env["kashoo.oauth.token"].sudo().search([("backend_id", "in", self.ids)])
+        scopes = {token.backend_id.id: token.scope for token in tokens}
+        for backend in self:
+            backend.token_scope = scopes.get(backend.id, False)
+
+    def _compute_redirect_uri(self):
+        for backend in self:
+            backend.redirect_uri = backend.get_base_url() + const.OAUTH_CALLBACK_ROUTE
+
+    @api.depends("auth_log_ids")
+    def _compute_last_auth_message(self):
+        for backend in self:
+            last = backend.auth_log_ids[:1]
+            backend.last_auth_message = last and (
+                f"{last.create_date:%Y-%m-%d %H:%M} UTC, "
+                f"{dict(last._fields['event'].selection)[last.event]}: "
+                f"{dict(last._fields['outcome'].selection)[last.outcome]}"
+                + (f" ({last.message})" if last.message else "")
+            )
+
+    def _inverse_client_secret(self):
+        self._store_secret("client_secret_encrypted", "client_secret", _("Client secret"))
+
+    def _inverse_classic_token(self):
+        self._store_secret("classic_token_encrypted", "classic_token", _("Classic API token"))
+
+    def _store_secret(self, column, field_name, label):
+        """Encrypt the typed value of ``field_name`` into ``column``; empty keeps the old one."""
+        for backend in self:
+            value = backend[field_name]
+            if not value:
+                continue
+            backend.sudo()[column] = utils.get_secret_box(self.env).encrypt(value)
+            # Tracked as a change without its value, which must never reach the chatter.
+            backend.message_post(body=_("%(secret)s changed.", secret=label))
+
+    # === CONSTRAINT METHODS === #
+
+    @api.constrains("api_url")
+    def _check_api_url(self):
+        for backend in self:
+            parts = urlsplit(backend.api_url or "")
+            if parts.scheme not in ("http", "https") or not parts.netloc:
+                raise ValidationError(
+                    _("The Kashoo API URL must be an http(s) address, not %(url)r.",
+                      url=backend.api_url)
+                )
+
+    @api.constrains("api_prefix")
+    def _check_api_prefix(self):
+        for backend in self:
+            if not (backend.api_prefix or "").startswith("/"):
+                raise ValidationError(_("The API path prefix must start with '/', e.g. /api."))
+
+    # === ACTION METHODS === #
+
+    def action_kashoo_authorize(self):
+        """Send the administrator to Kashoo's consent page (OAuth 2.0 code flow with PKCE)."""
+        self.ensure_one()
+        self._check_administrator()
+        if not self.client_id or not self.has_client_secret:
+            raise UserError(_("Enter the Client ID and Client Secret of your Kashoo application "
+                              "first."))
+        code_verifier = generate_code_verifier()
+        state = self.env["kashoo.oauth.state"]._issue(self, code_verifier)
+        url = build_authorize_url(
+            self._oauth_endpoint(const.OAUTH_AUTHORIZE_PATH),
+            self.client_id,
+            self.redirect_uri,
+            const.OAUTH_SCOPES,
+            state,
+            code_challenge_s256(code_verifier),
+        )
+        self._log_auth("authorize", "success", _("Sent %(user)s to Kashoo's consent page.",
+                                                 user=self.env.user.name))
+        return {"type": "ir.actions.act_url", "url": url, "target": "self"}
+
+    def action_kashoo_verify(self):
+        """Fetch the business profile and show its name, or say precisely what is wrong."""
+        self.ensure_one()
+        self._check_administrator()
+        business = self._fetch_business_profile()
+        self.write({
+            "kashoo_business_id": business["id"],
+            "kashoo_business_name": business.get("name") or "",
+            "state": "connected",
+        })
+        self._log_auth("verify", "success", _("Reached Kashoo business %(name)s.",
+                                              name=self.kashoo_business_name))
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "title": _("Connected to Kashoo"),
+                "message": _("Kashoo business: %(name)s", name=self.kashoo_business_name),
+                # Reload the screen so it shows the business and the new state.
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
+    def action_kashoo_disconnect(self):
+        """Forget every token; the client registration stays."""
+        self._check_administrator()
+        self.env["kashoo.oauth.token"].sudo().search([("backend_id", "in", self.ids)]).unlink()
+        self.write({"state": "draft"})
+        for backend in self:
+            backend._log_auth("disconnect", "success", _("Tokens removed."))
+
+    # === BUSINESS METHODS === #
+
+    @api.model
+    def _get_for_company(self, company):
+        """Return the backend of ``company`` (an empty recordset if it has none)."""
+        return self.search([("company_id", "=", company.id)], limit=1)
+
+    def _check_administrator(self):
+        if not self.env.is_system():
+            raise UserError(_("Only administrators can connect Odoo to Kashoo."))
+
+    def _oauth_endpoint(self, path):
+        return self.api_url.rstrip("/") + path
+
+    def _kashoo_client(self):
+        """Return the one :class:`KashooClient` through which this backend talks to Kashoo."""
+        self.ensure_one()
+        if self.auth_mode == AUTH_MODE_CLASSIC:
+            provider = _ClassicTokenFromBackend(self)
+        else:
+            provider = _BackendTokenProvider(self)
+        return KashooClient(
+            self.api_url,
+            auth=KashooAuth(provider, mode=self.auth_mode),
+            api_prefix=self.api_prefix.replace("{version}", self.api_version),
+            business_id=self.kashoo_business_id or None,
+            integration_version=_addon_version(),
+            instance_uuid=self.env["ir.config_parameter"].sudo().get_param("database.uuid"),
+            timeout=const.REQUEST_TIMEOUT,
+            logger=_logger,
+        )
+
+    def _fetch_business_profile(self):
+        """Return Kashoo's business object for this backend, choosing it if there is one only.
+
+        :raise UserError: with the precise reason (unreachable, unauthorized, forbidden, wrong
+            business).
+        """
+        try:
+            with self._kashoo_client() as client:
+                if self.kashoo_business_id:
+                    return client.get_business()
+                businesses = client.list_businesses()
+        except KashooNotFound as error:
+            self._log_auth("verify", "failure", error.message)
+            raise UserError(_(
+                "Kashoo does not know business %(business)s, or this connection may not see "
+                "it. Check the Kashoo Business ID.", business=self.kashoo_business_id,
+            )) from error
+        except KashooForbidden as error:
+            self._log_auth("verify", "failure", error.message)
+            raise UserError(_(
+                "Kashoo refused access (forbidden): the authorization lacks a scope or the "
+                "business subscription is inactive. Details: %(details)s",
+                details=error.message)) from error
+        except KashooAuthError as error:
+            self._log_auth("verify", "failure", error.message)
+            raise UserError(_(
+                "Kashoo did not accept the credentials (unauthorized). Authorize with Kashoo "
+                "again. Details: %(details)s", details=error.message)) from error
+        except KashooTransientError as error:
+            self._log_auth("verify", "failure", error.message)
+            raise UserError(_(
+                "Kashoo could not be reached at %(url)s (unreachable). Details: %(details)s",
+                url=self.api_url, details=error.message)) from error
+        except KashooError as error:
+            self._log_auth("verify", "failure", error.message)
+            raise UserError(_("Kashoo answered unexpectedly: %(details)s",
+                              details=error.message)) from error
+        if len(businesses) != 1:
+            names = ", ".join(f"{b.get('id')}: {b.get('name')}" for b in businesses) or "-"
+            raise UserError(_(
+                "This Kashoo login reaches %(count)s businesses (%(names)s). Enter the Kashoo "
+                "Business ID to use, then verify again.", count=len(businesses), names=names))
+        return businesses[0]
+
+    def _complete_authorization(self, code, code_verifier):
+        """Exchange the authorization code of the OAuth callback and store the tokens."""
+        self.ensure_one()
+        backend_sudo = self.sudo()
+        token_set = exchange_code(
+            self._oauth_endpoint(const.OAUTH_TOKEN_PATH),
+            code,
+            self.redirect_uri,
+            code_verifier,
+            self.client_id,
+            utils.decrypt_secret(self.env, backend_sudo.client_secret_encrypted),
+            timeout=const.REQUEST_TIMEOUT,
+        )
+        self.env["kashoo.oauth.token"]._save(self, token_set)
+        self.write({"state": "connected"})
+        self._log_auth("token", "success", _("Authorization granted; tokens stored."))
+
+    def _mark_reauthorization_needed(self, reason):
+        """Pause the backend and tell its administrators, once, that a person must act."""
+        self.ensure_one()
+        if self.state == "reauthorize":
+            return
+        self.write({"state": "reauthorize"})
+        self._log_auth("refresh", "failure", reason)
+        summary = _("Kashoo needs to be authorized again")
+        note = _("Kashoo refused the stored authorization (%(reason)s). Synchronization is "
+                 "paused until an administrator clicks Authorize with Kashoo.", reason=reason)
+        admins = self.env.ref("base.group_system").users.filtered(
+            lambda user: self.company_id in user.company_ids and not user.share
+        )
+        for admin in admins:
+            self.activity_schedule("mail.mail_activity_data_todo", summary=summary, note=note,
+                                   user_id=admin.id)
+        self.message_post(body=note)
+
+    def _log_auth(self, event, outcome, message):
+        self.env["kashoo.auth.log"].sudo().create({
+            "backend_id": self.id,
+            "event": event,
+            "outcome": outcome,
+            "message": message,
+            "user_id": self.env.uid,
+        })
+
+
+def _addon_version():
+    return get_manifest("kashoo_connector").get("version", "")
+
+
+class _BackendTokenProvider:
+    """Token provider of a backend: refresh ahead of expiry and on a 401, one at a time.
+
+    The refresh runs in its own cursor that locks the token row, so two workers never spend
+    the same refresh token, and commits the rotated refresh token before the new access token
+    is used: a later rollback of the caller's transaction cannot lose it.
+    """
+
+    def __init__(self, backend):
+        self._backend = backend
+
+    def get_access_token(self, force_refresh=False):
+        backend = self._backend
+        if backend.state == "reauthorize":
+            # Kashoo already refused the refresh token: asking again would only loop.
+            raise KashooAuthRevoked("Kashoo must be authorized again", code="reauthorize")
+        token_set = backend.env["kashoo.oauth.token"]._load(backend)
+        margin = backend.token_refresh_margin
+        if not force_refresh and not token_set.expires_within(margin, time.time()):
+            return token_set.access_token
+        return self._refresh(token_set.access_token, force_refresh)
+
+    def _refresh(self, stale_access_token, force_refresh):
+        backend = self._backend
+        with backend.env.registry.cursor() as cr:
+            env = backend.env(cr=cr)
+            locked = env["kashoo.backend"].browse(backend.id)
+            current = env["kashoo.oauth.token"]._load(locked, lock=True)
+            # Another worker may have refreshed while we waited for the lock.
+            if current.access_token != stale_access_token and not current.expires_within(
+                locked.token_refresh_margin, time.time()
+            ):
+                return current.access_token
+            backend_sudo = locked.sudo()
+            try:
+                new_tokens = refresh_tokens(
+                    locked._oauth_endpoint(const.OAUTH_TOKEN_PATH),
+                    current.refresh_token,
+                    locked.client_id,
+                    utils.decrypt_secret(env, backend_sudo.client_secret_encrypted),
+                    timeout=const.REQUEST_TIMEOUT,
+                )
+            except KashooAuthRevoked as error:
+                locked._mark_reauthorization_needed(error.message)
+                cr.commit()  # keep the paused state and the notification despite the raise
+                backend.invalidate_recordset(["state"])
+                raise
+            except KashooError as error:
+                locked._log_auth("refresh", "failure", error.message)
+                cr.commit()  # the audit trail of the failed attempt survives the raise
+                raise
+            env["kashoo.oauth.token"]._save(locked, new_tokens)
+            reason = "after a 401" if force_refresh else "ahead of expiry"
+            locked._log_auth("refresh", "success", f"Access token renewed {reason}.")
+            # The rotated refresh token must be durable before the new access token is used.
+            cr.commit()
+        backend.env["kashoo.oauth.token"].invalidate_model()
+        return new_tokens.access_token
+
+
+class _ClassicTokenFromBackend:
+    """Token provider for Kashoo's classic ``TOKEN uuid:`` mode: the stored token as it is."""
+
+    def __init__(self, backend):
+        self._backend = backend
+
+    def get_access_token(self, force_refresh=False):
+        backend_sudo = self._backend.sudo()
+        if not backend_sudo.classic_token_encrypted:
+            raise KashooAuthRevoked("no classic API token is stored", code="not_authorized")
+        if force_refresh:
+            raise KashooAuthRevoked("Kashoo refused the classic API token", code="invalid_token")
+        return utils.decrypt_secret(backend_sudo.env, backend_sudo.classic_token_encrypted)

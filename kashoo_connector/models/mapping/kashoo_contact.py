@@ -1,0 +1,201 @@
+import re
+from collections import defaultdict
+
+from odoo import api, fields, models
+
+from ...kashoo_logic.tax_numbers import compact_tax_number
+
+CONTACT_TYPES = [("CUSTOMER", "Customer"), ("VENDOR", "Vendor")]
+NET_TERMS = re.compile(r"^NET\s*(\d{1,3})$")
+
+
+def _tax_keys(business_number, gst_number, qst_number):
+    """The normalised numbers a company is recognised by: its BN9 (also read from its
+    GST/HST account, BN9 + RT + 4 digits) and its QST number."""
+    keys = set()
+    for number in (business_number, gst_number):
+        compact = compact_tax_number(number)
+        if len(compact) >= 9 and compact[:9].isdigit():
+            keys.add(compact[:9])
+    if qst_number:
+        keys.add(compact_tax_number(qst_number))
+    return keys
+
+
+class KashooContact(models.Model):
+    """A Kashoo customer or vendor and the Odoo partner it is (matched or created)."""
+
+    _name = "kashoo.contact"
+    _inherit = ["kashoo.reference.mixin"]
+    _description = "Kashoo Contact"
+    _kashoo_in_snapshot = False
+    _order = "backend_id, name, kashoo_id"
+
+    name = fields.Char(readonly=True)
+    contact_type = fields.Selection(CONTACT_TYPES, string="Type", readonly=True)
+    email = fields.Char(readonly=True)
+    currency_code = fields.Char(string="Currency", readonly=True)
+    terms = fields.Char(readonly=True)
+    business_number = fields.Char(string="Business Number", readonly=True)
+    gst_number = fields.Char(string="GST/HST Number", readonly=True)
+    qst_number = fields.Char(string="QST Number", readonly=True)
+    partner_id = fields.Many2one("res.partner", string="Odoo Partner", index=True,
+                                 ondelete="set null")
+    match_method = fields.Selection(
+        [("email", "E-mail"), ("tax_number", "Tax number"), ("created", "Created"),
+         ("manual", "By hand")], readonly=True,
+    )
+    partner_needs_review = fields.Boolean(related="partner_id.kashoo_needs_review")
+
+    _sql_constraints = [
+        ("kashoo_id_uniq", "unique(backend_id, kashoo_id)",
+         "A Kashoo contact is mirrored once per backend."),
+    ]
+
+    def write(self, vals):
+        if "partner_id" in vals and "match_method" not in vals:
+            vals = {**vals, "match_method": "manual" if vals["partner_id"] else False}
+        return super().write(vals)
+
+    def action_resolve_partners(self):
+        """Button: match or create the partners of the selected contacts."""
+        self._kashoo_resolve_partners()
+        return True
+
+    @api.model
+    def _kashoo_values_from(self, row):
+        return {
+            "name": row.get("name") or "",
+            "contact_type": row.get("type") if row.get("type") in dict(CONTACT_TYPES) else False,
+            "email": (row.get("email") or "").strip() or False,
+            "currency_code": row.get("currency") or False,
+            "terms": row.get("terms") or False,
+            "business_number": row.get("businessNumber") or False,
+            "gst_number": row.get("gstNumber") or False,
+            "qst_number": row.get("qstNumber") or False,
+        }
+
+    def _kashoo_resolve_partners(self):
+        """Give every contact without a partner one: by e-mail, then tax number, else new.
+
+        Batched: one search per way of matching and one ``create()`` for the new partners.
+        Re-running never creates a second partner: a contact keeps its partner, and a
+        partner created earlier is found again by e-mail or tax number.
+        """
+        todo = self.filtered(lambda contact: not contact.partner_id and not contact.removed)
+        if not todo:
+            return
+        Partner = self.env["res.partner"].with_context(active_test=False)
+        company_ids = [False, *todo.company_id.ids]
+        emails = {contact.email.lower() for contact in todo if contact.email}
+        by_email = {}
+        if emails:
+            for partner in Partner.search(
+                [("email", "=ilike", list(emails)[0])] if len(emails) == 1 else
+                ["|"] * (len(emails) - 1) + [("email", "=ilike", e) for e in emails],
+                order="id",
+            ).filtered(lambda partner: partner.company_id.id in company_ids):
+                by_email.setdefault((partner.email or "").strip().lower(), partner)
+        numbers = {contact: _tax_keys(contact.business_number, contact.gst_number,
+                                      contact.qst_number) for contact in todo}
+        all_numbers = set().union(*numbers.values())
+        by_number = {}
+        if all_numbers:
+            for partner in Partner.search([
+                "|", ("kashoo_bn9", "in", list(all_numbers)),
+                ("kashoo_qst_number", "in", list(all_numbers)),
+            ], order="id").filtered(lambda partner: partner.company_id.id in company_ids):
+                for number in _tax_keys(partner.kashoo_business_number,
+                                        partner.kashoo_gst_number, partner.kashoo_qst_number):
+                    by_number.setdefault(number, partner)
+
+        to_create, creating_contacts = [], []
+        created_by_key = {}
+        matched = defaultdict(lambda: self.browse())  # (partner id, method) -> contacts
+        for contact in todo:
+            partner = by_email.get((contact.email or "").lower()) if contact.email else None
+            method = "email"
+            if not partner:
+                method = "tax_number"
+                partner = next((by_number[number] for number in sorted(numbers[contact])
+                                if number in by_number), None)
+            if partner:
+                matched[partner.id, method] |= contact
+                continue
+            # Two contacts of one batch that are the same company share the new partner.
+            key = (contact.email or "").lower() or next(iter(sorted(numbers[contact])), None)
+            if key and key in created_by_key:
+                creating_contacts[created_by_key[key]].append(contact)
+                continue
+            if key:
+                created_by_key[key] = len(to_create)
+            to_create.append(contact._kashoo_partner_vals())
+            creating_contacts.append([contact])
+        partners = Partner.create(to_create)
+        for partner, contacts in zip(partners, creating_contacts, strict=True):
+            matched[partner.id, "created"] |= self.browse().union(*contacts)
+        for (partner_id, method), contacts in matched.items():
+            contacts.write({"partner_id": partner_id, "match_method": method})
+
+    def _kashoo_partner_vals(self):
+        self.ensure_one()
+        address = (self.raw or {}).get("address") or {}
+        country = self.env["res.country"].search(
+            [("code", "=", (address.get("country") or "CA").upper())], limit=1)
+        state = self.env["res.country.state"].search([
+            ("country_id", "=", country.id), ("code", "=", (address.get("province") or "").upper()),
+        ], limit=1) if country and address.get("province") else self.env["res.country.state"]
+        term = self.env["kashoo.contact"]._kashoo_payment_term(self.terms, self.company_id)
+        vals = {
+            "name": self.name or self.email or f"Kashoo contact {self.kashoo_id}",
+            "is_company": True,
+            "email": self.email or False,
+            "street": address.get("street") or False,
+            "city": address.get("city") or False,
+            "zip": address.get("postalCode") or False,
+            "country_id": country.id or False,
+            "state_id": state.id or False,
+            "company_id": False,
+            "kashoo_business_number": self.business_number or False,
+            "kashoo_gst_number": self.gst_number or False,
+            "kashoo_qst_number": self.qst_number or False,
+            "customer_rank": 1 if self.contact_type == "CUSTOMER" else 0,
+            "supplier_rank": 1 if self.contact_type == "VENDOR" else 0,
+        }
+        if term:
+            field = ("property_supplier_payment_term_id" if self.contact_type == "VENDOR"
+                     else "property_payment_term_id")
+            vals[field] = term.id
+        return vals
+
+    @api.model
+    def _kashoo_payment_term(self, terms, company):
+        """Odoo's payment term for a Kashoo term code: NET15 => 15 days, NET30 => 30 days...
+
+        The standard terms are reused when they exist; others (NET45...) are created once.
+        """
+        code = (terms or "").strip().upper()
+        if not code:
+            return self.env["account.payment.term"]
+        if code in ("DUE_ON_RECEIPT", "COD", "NET0"):
+            days = 0
+        else:
+            match = NET_TERMS.match(code)
+            if not match:
+                return self.env["account.payment.term"]
+            days = int(match.group(1))
+        Term = self.env["account.payment.term"].with_context(active_test=False)
+        candidates = Term.search([("company_id", "in", [False, company.id])], order="id")
+        for term in candidates:
+            lines = term.line_ids
+            if (len(lines) == 1 and lines.value == "percent" and lines.value_amount == 100
+                    and lines.delay_type == "days_after" and lines.nb_days == days
+                    and not term.early_discount and term.active):
+                return term
+        return Term.create({
+            "name": self.env._("Immediate Payment") if not days else self.env._(
+                "%(days)s Days", days=days),
+            "company_id": company.id,
+            "line_ids": [(0, 0, {"value": "percent", "value_amount": 100,
+                                 "delay_type": "days_after", "nb_days": days})],
+        })

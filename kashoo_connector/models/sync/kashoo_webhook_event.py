@@ -1,0 +1,69 @@
+import logging
+from datetime import timedelta
+
+from odoo import api, fields, models
+
+from ... import const
+
+_logger = logging.getLogger(__name__)
+
+
+class KashooWebhookEvent(models.Model):
+    """A verified webhook delivery, stored once per ``webhook-id``.
+
+    The controller only inserts rows here (an ``ON CONFLICT DO NOTHING`` insert, so a retried
+    delivery has no effect) and wakes the processing cron; it never touches the staging rows,
+    which the processing cron may hold locked. Events are hints: the cron folds them into
+    ``kashoo.transaction`` and then re-fetches each record from Kashoo.
+    """
+
+    _name = "kashoo.webhook.event"
+    _description = "Kashoo Webhook Event"
+    _order = "id desc"
+
+    backend_id = fields.Many2one("kashoo.backend", required=True, index=True,
+                                 ondelete="cascade", readonly=True)
+    company_id = fields.Many2one(related="backend_id.company_id", store=True)
+    webhook_id = fields.Char(string="Webhook ID", required=True, readonly=True)
+    event_type = fields.Char(readonly=True)
+    kashoo_id = fields.Integer(string="Kashoo ID", readonly=True)
+    kashoo_version = fields.Integer(readonly=True)
+    received_at = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now)
+    state = fields.Selection(
+        selection=[("new", "New"), ("done", "Folded into staging"), ("ignored", "Ignored")],
+        required=True, default="new", readonly=True, index=True,
+    )
+
+    _sql_constraints = [
+        # The idempotency key of Standard Webhooks: the same id across every retry.
+        ("webhook_id_uniq", "unique(webhook_id)", "A webhook event is stored once."),
+    ]
+
+    @api.model
+    def _kashoo_store(self, backend, webhook_id, event_type, kashoo_id, version):
+        """Insert one event unless its ``webhook-id`` is known; return True if it was new."""
+        self.env.cr.execute(
+            """
+            INSERT INTO kashoo_webhook_event
+                (backend_id, company_id, webhook_id, event_type, kashoo_id, kashoo_version,
+                 received_at, state, create_uid, write_uid, create_date, write_date)
+            VALUES (%s, %s, %s, %s, %s, %s, now() at time zone 'UTC', 'new', %s, %s,
+                    now() at time zone 'UTC', now() at time zone 'UTC')
+            ON CONFLICT (webhook_id) DO NOTHING
+            RETURNING id
+            """,
+            [backend.id, backend.company_id.id, webhook_id[:200], event_type, kashoo_id,
+             version, self.env.uid, self.env.uid],
+        )
+        return bool(self.env.cr.fetchone())
+
+    @api.autovacuum
+    def _gc_kashoo_webhook_events(self):
+        """Forget processed events once Kashoo can no longer retry them (≥ 48 h)."""
+        limit = fields.Datetime.now() - timedelta(hours=const.WEBHOOK_EVENT_RETENTION_HOURS)
+        self.env.cr.execute(
+            "DELETE FROM kashoo_webhook_event WHERE received_at < %s AND state != 'new'",
+            [limit],
+        )
+        if self.env.cr.rowcount:
+            _logger.info("Removed %s old Kashoo webhook events", self.env.cr.rowcount)
