@@ -6,8 +6,9 @@ from .kashoo_api.const import (  # noqa: F401
     DEFAULT_SCOPES,
     DEFAULT_TOKEN_REFRESH_MARGIN,
 )
+from .kashoo_logic import sync_outcomes
 
-# System parameters that hold the instance-wide API defaults (SPEC: "Odoo Module Installation").
+# System parameters that hold the instance-wide API defaults for new backends.
 PARAM_API_URL = "kashoo.api.url"
 PARAM_API_VERSION = "kashoo.api.version"
 DEFAULT_API_URL = "https://api.kashoo.com"
@@ -25,7 +26,7 @@ AUTH_MODES = [
     ("classic", "Classic API token"),
 ]
 
-# OAuth 2.0 authorization code flow (SPEC "Kashoo Application Registration").
+# OAuth 2.0 authorization code flow with PKCE.
 OAUTH_CALLBACK_ROUTE = "/kashoo/auth/callback"
 OAUTH_AUTHORIZE_PATH = "/oauth/authorize"
 OAUTH_TOKEN_PATH = "/oauth/token"
@@ -37,7 +38,7 @@ OAUTH_STATE_LIFETIME_MINUTES = 10
 # (connect, read) pair: Odoo's test harness compares request timeouts to a number.
 REQUEST_TIMEOUT = 20
 
-# === Sync engine (issue 6) === #
+# === Sync engine === #
 
 # The webhook route Kashoo posts signed transaction events to.
 WEBHOOK_ROUTE = "/kashoo/webhook/transaction"
@@ -50,15 +51,27 @@ DEFAULT_WEBHOOK_ROTATION_HOURS = 24
 WEBHOOK_EVENT_VERIFICATION = "webhook.verification"
 WEBHOOK_EVENTS_HANDLED = ("transaction.created", "transaction.updated", "transaction.deleted")
 
-# Staging states of a Kashoo transaction (DESIGN.md, "States of a Kashoo transaction").
+# Staging states of a Kashoo transaction. A claimed row stays "pending": the claim is its row
+# lock, which a crash releases, so no row is ever left half-processed.
 TRANSACTION_STATES = [
     ("pending", "Pending"),
-    ("processing", "Processing"),
     ("done", "Done"),
     ("retry", "Retry"),
     ("quarantined", "Quarantined"),
     ("deleted", "Deleted"),
     ("ignored", "Ignored"),
+]
+# Labels of the sync log's outcomes (the words themselves: kashoo_logic.sync_outcomes).
+SYNC_OUTCOMES = [
+    (sync_outcomes.DONE, "Imported"),
+    (sync_outcomes.UPDATED, "Updated"),
+    (sync_outcomes.UNCHANGED, "Unchanged"),
+    (sync_outcomes.DELETED, "Deleted"),
+    (sync_outcomes.WAITING, "Waiting"),
+    (sync_outcomes.RETRY, "Retry scheduled"),
+    (sync_outcomes.QUARANTINED, "Quarantined"),
+    (sync_outcomes.PAUSED, "Backend paused"),
+    (sync_outcomes.ERROR, "Error"),
 ]
 SYNC_FREQUENCIES = [
     ("immediate", "Immediate"),
@@ -78,20 +91,16 @@ PROCESS_BATCH_SIZE = 100
 PROCESS_TIME_BUDGET = 45
 # Polling re-reads this many seconds before the cursor: late commits on Kashoo's side.
 DEFAULT_FETCH_OVERLAP_SECONDS = 600
-# Wait before looking again for a record an event announced but Kashoo does not show yet.
-NOT_YET_VISIBLE_DELAY = 60
 # Sync logs older than this are removed by the autovacuum.
 SYNC_LOG_RETENTION_DAYS = 90
 # Daily sync-state exports kept per backend.
 SYNC_EXPORTS_KEPT = 30
 
-# === Quarantine review (issue 7) === #
+# === Quarantine review === #
 
 # A retry of up to this many rows is imported at once, in the accountant's request, so the
 # result shows on the screen; a larger selection is left to the processing cron.
 RETRY_NOW_LIMIT = 20
-# Sync-log outcomes that are a failure someone may have to resolve.
-SYNC_FAILURE_OUTCOMES = ("retry", "quarantined", "error")
 # What became of a failed attempt since (kashoo.sync.log.resolution).
 SYNC_LOG_RESOLUTIONS = [
     ("open", "Open"),
@@ -117,11 +126,11 @@ ERROR_TYPE_LABELS = {
     "mapping_error": "Mapping error",
 }
 
-# === Health dashboard and alerts (issue 7) === #
+# === Health dashboard and alerts === #
 
 # Snapshots are hourly; each run (re)computes this many past hours, so missed runs catch up.
 HEALTH_SNAPSHOT_HOURS = 24
-# Alert defaults (SPEC "Monitoring and Metrics": more than 20 % off the baseline).
+# Alert defaults: a figure more than 20 % worse than its baseline.
 HEALTH_DEFAULT_DEVIATION_PERCENT = 20.0
 HEALTH_DEFAULT_BASELINE_DAYS = 7
 # The fewest earlier hourly figures a baseline needs (a day's worth) before it is trusted.
@@ -136,7 +145,7 @@ HEALTH_METRICS = [
     ("quarantine_count", "Quarantined transactions"),
 ]
 
-# === Reconciliation with Kashoo (issue 7, SPEC "Data Integrity Verification") === #
+# === Reconciliation with Kashoo === #
 
 # Default tolerances: revenue and expense accounts may differ by rounding, the balance sheet
 # (sales taxes and partner balances included) not at all.

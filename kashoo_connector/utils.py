@@ -5,6 +5,7 @@ import os
 from psycopg2 import errors as pg_errors
 
 from odoo.exceptions import UserError
+from odoo.modules import module as odoo_module
 from odoo.tools import config
 
 from .kashoo_api import KashooConfigError, KashooDecryptionError, SecretBox
@@ -17,6 +18,20 @@ TRANSIENT_DB_ERRORS = (
     pg_errors.DeadlockDetected,
     pg_errors.LockNotAvailable,
 )
+
+
+def kashoo_commit(env, reason):  # noqa: ARG001 - the reason documents every call site
+    """Commit ``env.cr`` unless tests run (there the cursor is shared and must not commit).
+
+    Every call says why resumability needs it. Under Odoo's HttpCase the registry cursor is
+    a TestCursor whose commit is a savepoint release, but TransactionCase cursors must never
+    commit, so the commit is skipped in test mode.
+    """
+    if odoo_module.current_test:
+        env.cr.flush()
+        return
+    env.cr.commit()
+
 
 #: Environment variable and odoo.conf option holding the Fernet key(s) for secrets at rest.
 ENCRYPTION_KEY_ENV = "KASHOO_ENCRYPTION_KEY"

@@ -1,4 +1,4 @@
-"""Pure rules of the sync health figures and alerts (SPEC "Monitoring and Metrics").
+"""Pure rules of the sync health figures and alerts.
 
 No ORM here: the models pass plain numbers, so the rules can be read (and tested) on their
 own. A metric is judged against its baseline (the mean of its earlier figures) in the
@@ -11,14 +11,6 @@ from dataclasses import dataclass
 #: Which way a metric goes when the sync gets worse.
 HIGHER_IS_WORSE = "higher"
 LOWER_IS_WORSE = "lower"
-
-#: Sync-log outcomes of an import attempt, by what they say about its success. "waiting"
-#: (a payment whose invoice is a few rows behind) is not an attempt: nothing failed.
-SUCCESS_OUTCOMES = ("done", "updated", "unchanged", "deleted")
-FAILURE_OUTCOMES = ("retry", "quarantined")
-ATTEMPT_OUTCOMES = SUCCESS_OUTCOMES + FAILURE_OUTCOMES
-#: Sync-log outcomes of a failed backend run (polling or processing as a whole).
-RUN_FAILURE_OUTCOMES = ("error", "paused")
 
 #: The metrics alerts watch: snapshot field -> the direction that is bad.
 WATCHED_METRICS = {

@@ -1,3 +1,4 @@
+from datetime import timedelta
 from decimal import Decimal
 from unittest.mock import patch
 
@@ -162,7 +163,7 @@ class TestKashooMoveBuilder(KashooCanadaCommon):
     def test_removed_and_unmappable_records(self):
         ids = [self.fixtures["removed"][0]] + self.fixtures["unmappableRecords"][:2]
         records, results = self._build(ids)
-        self.assertEqual(results[0].outcome, "removed")
+        self.assertEqual(results[0].outcome, "deleted")
         self.assertFalse(results[0].move)
         for result in results[1:]:
             self.assertIsInstance(result.error, MappingError)
@@ -180,7 +181,7 @@ class TestKashooMoveBuilder(KashooCanadaCommon):
         ids = [self.fixtures["readOnly"][0]]
         _records, [first] = self._build(ids)
         _records, [second] = self._build(ids)
-        self.assertEqual(second.outcome, "exists")
+        self.assertEqual(second.outcome, "unchanged")
         self.assertEqual(second.move, first.move)
 
     def test_locked_period_is_a_typed_error(self):
@@ -189,6 +190,34 @@ class TestKashooMoveBuilder(KashooCanadaCommon):
         [result] = self.builder._kashoo_build_moves(self.backend, [record])
         self.assertEqual(result.error.error_type, "locked_period")
         self.assertFalse(result.move)
+
+    def test_lock_date_and_reconciliation_errors_do_not_depend_on_the_language(self):
+        """Odoo's messages are translated: the error's type, never its text, decides."""
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(["base", "account"], ["fr_FR"])
+        payment = self._records(self.fixtures["partialPayment"])[0]
+        invoice = self._records([payment["appliesTo"][0]["record"]])[0]
+        day = fields.Date.to_date(invoice["date"])
+        outcomes = {}
+        for lang in ("en_US", "fr_FR"):
+            builder = self.builder.with_context(lang=lang)
+            with self.env.cr.savepoint(flush=False) as savepoint:
+                [created] = builder._kashoo_build_moves(self.backend, [invoice])
+                # A new version dated before a lock date that the old date is after.
+                self.company.sudo().fiscalyear_lock_date = day.replace(day=1) - timedelta(days=1)
+                earlier = dict(invoice, version=invoice["version"] + 1,
+                               date=str(day.replace(year=day.year - 1)))
+                locked = builder._kashoo_rewrite_move(created.move, earlier).error
+                self.company.sudo().fiscalyear_lock_date = False
+                builder._kashoo_build_moves(self.backend, [payment])
+                changed = dict(invoice, version=invoice["version"] + 1, memo="changed")
+                reconciled = builder._kashoo_rewrite_move(created.move, changed).error
+                outcomes[lang] = (locked.error_type, locked.fix_action,
+                                  reconciled.error_type, reconciled.fix_action)
+                savepoint.rollback()
+        self.assertEqual(outcomes["en_US"],
+                         ("locked_period", "reopen_period", "reconciled", "unreconcile"))
+        self.assertEqual(outcomes["fr_FR"], outcomes["en_US"])
 
     def test_one_bad_record_does_not_sink_the_batch(self):
         good, other = self._records([self.fixtures["lineDiscount"][0],
@@ -216,7 +245,7 @@ class TestKashooMoveBuilder(KashooCanadaCommon):
         self._assert_document(changed, move)
 
         removal = self.builder._kashoo_remove_move(move)
-        self.assertEqual(removal.outcome, "reversed")
+        self.assertEqual(removal.outcome, "deleted")
         self.assertEqual(removal.move.reversed_entry_id, move)
         self.assertIn(move.payment_state, ("reversed", "paid"))
 
@@ -233,7 +262,8 @@ class TestKashooMoveBuilder(KashooCanadaCommon):
         move = result.move
         move.button_draft()
         removal = self.builder._kashoo_remove_move(move)
-        self.assertEqual(removal.outcome, "removed")
+        self.assertEqual(removal.outcome, "deleted")
+        self.assertFalse(removal.move)
         self.assertFalse(move.exists())
 
     def test_batch_numbering_is_odoos_with_one_lookup_per_series(self):

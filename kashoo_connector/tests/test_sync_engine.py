@@ -76,7 +76,8 @@ class TestKashooSyncEngine(KashooSyncCase):
         events._kashoo_store(self.backend, "msg_a", "transaction.updated", 888001, 2)
         events._kashoo_store(self.backend, "msg_b", "transaction.created", 888001, 1)
         events._kashoo_store(self.backend, "msg_c", "transaction.deleted", 888002, 3)
-        self.assertEqual(self.backend._kashoo_ingest_events(), 3)
+        folded = self.env["kashoo.webhook.event"]._kashoo_fold_into_staging(self.backend)
+        self.assertEqual(folded, 3)
         row = self._rows(kashoo_id=888001)
         self.assertEqual((len(row), row.kashoo_version, row.removed, row.state),
                          (1, 2, False, "pending"))
@@ -153,7 +154,7 @@ class TestKashooSyncEngine(KashooSyncCase):
         with patch.object(builder, "_kashoo_build_moves", side_effect=conflict), \
                 self._fast_client() as client, \
                 self.assertRaises(psycopg2.errors.SerializationFailure):
-            row._kashoo_process(self.backend, client)
+            self.env["kashoo.import.engine"]._import_batch(self.backend, row, client)
         self.assertEqual((row.state, row.tries, row.next_attempt_at), ("pending", 0, False))
 
     def test_authorization_failure_pauses_the_backend_not_the_rows(self):

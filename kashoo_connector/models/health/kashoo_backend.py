@@ -5,7 +5,7 @@ from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import ValidationError
 
 from ... import const
-from ...kashoo_logic import health_rules
+from ...kashoo_logic import health_rules, sync_outcomes
 
 
 class KashooBackend(models.Model):
@@ -88,12 +88,12 @@ class KashooBackend(models.Model):
         if self.ids:
             logs = self.env["kashoo.sync.log"].sudo()._read_group(
                 [("backend_id", "in", self.ids), ("create_date", ">=", since),
-                 ("outcome", "in", health_rules.ATTEMPT_OUTCOMES)],
+                 ("outcome", "in", sync_outcomes.ATTEMPT_OUTCOMES)],
                 ["backend_id", "outcome"], ["__count", "duration_ms:sum"])
             for backend, outcome, count, duration in logs:
                 attempts[backend.id] = attempts.get(backend.id, 0) + count
                 durations[backend.id] = durations.get(backend.id, 0) + (duration or 0)
-                if outcome in health_rules.SUCCESS_OUTCOMES:
+                if outcome in sync_outcomes.SUCCESS_OUTCOMES:
                     successes[backend.id] = successes.get(backend.id, 0) + count
             calls = self.env["kashoo.api.stat"].sudo()._read_group(
                 [("backend_id", "in", self.ids), ("create_date", ">=", since)],
@@ -196,6 +196,14 @@ class KashooBackend(models.Model):
         managers = self.env.ref("kashoo_connector.kashoo_connector_group_manager").sudo().users
         return managers.filtered(lambda user: user.id != SUPERUSER_ID and not user.share
                                  and self.company_id in user.company_ids)
+
+    def _kashoo_on_page_staged(self, client):
+        super()._kashoo_on_page_staged(client)
+        self._kashoo_record_api_stats(client, "fetch")
+
+    def _kashoo_on_batch_done(self, rows, failed_before, client):
+        super()._kashoo_on_batch_done(rows, failed_before, client)
+        self._kashoo_record_api_stats(client, "process")
 
     def _kashoo_record_api_stats(self, client, operation):
         """Store the API calls ``client`` made since the last call, as one row.

@@ -4,7 +4,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ... import const
-from ...kashoo_logic import health_rules
+from ...kashoo_logic import health_rules, sync_outcomes
 
 
 class KashooHealthSnapshot(models.Model):
@@ -185,9 +185,9 @@ class KashooHealthSnapshot(models.Model):
             quarantines=[row[2] for row in current],
             last_syncs=[row[3] for row in current],
             first=first, last=last, end=end, now=now, uid=self.env.uid,
-            attempts=list(health_rules.ATTEMPT_OUTCOMES),
-            successes=list(health_rules.SUCCESS_OUTCOMES),
-            run_failures=list(health_rules.RUN_FAILURE_OUTCOMES),
+            attempts=list(sync_outcomes.ATTEMPT_OUTCOMES),
+            successes=list(sync_outcomes.SUCCESS_OUTCOMES),
+            run_failures=list(sync_outcomes.RUN_FAILURE_OUTCOMES),
         ))
         self.invalidate_model()
         latest = self.sudo().search([("backend_id", "in", backends.ids),

@@ -180,17 +180,20 @@ class KashooBackend(models.Model):
         contact_rows._kashoo_resolve_partners()
         return account_rows, tax_rows, contact_rows
 
-    def _kashoo_mapping_snapshot(self, contact_ids=(), imported_record_ids=(), employees=()):
+    def _kashoo_mapping_snapshot(self, contact_ids=(), imported_record_ids=(),
+                                 employee_partners=None):
         """Return the mapper's :class:`MappingSnapshot` for a batch.
 
         Accounts, taxes, journals and payment methods come from a cache keyed on the backend
-        and its mapping version, so a batch costs one query when nothing changed. Contacts,
-        employees and imported records are read for the batch only (one query each).
+        and its mapping version, so a batch costs one query when nothing changed. Contacts
+        and imported records are read for the batch only (one query each). It writes
+        nothing: partners are created beforehand (``kashoo.move.builder``).
 
         :param contact_ids: Kashoo contact ids the batch names.
         :param imported_record_ids: Kashoo ids of invoices and bills the batch's payments
             apply to.
-        :param employees: the ``employee`` objects of reimbursable expenses.
+        :param employee_partners: partner ids of the batch's employees, by employee key
+            (see :meth:`_kashoo_employee_partners`).
         :rtype: MappingSnapshot
         """
         self.ensure_one()
@@ -223,7 +226,7 @@ class KashooBackend(models.Model):
             currencies=currencies | dict(snapshot.currencies),
             contacts=contacts,
             imported_records=imported,
-            employees=self._kashoo_employee_partners(employees),
+            employees=dict(employee_partners or {}),
         )
 
     def _kashoo_employee_partners(self, employees):

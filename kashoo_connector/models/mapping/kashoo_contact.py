@@ -1,9 +1,13 @@
+import logging
 import re
 from collections import defaultdict
 
 from odoo import api, fields, models
 
+from ...kashoo_api import KashooAuthError, KashooError
 from ...kashoo_logic.tax_numbers import compact_tax_number
+
+_logger = logging.getLogger(__name__)
 
 CONTACT_TYPES = [("CUSTOMER", "Customer"), ("VENDOR", "Vendor")]
 NET_TERMS = re.compile(r"^NET\s*(\d{1,3})$")
@@ -74,6 +78,28 @@ class KashooContact(models.Model):
             "gst_number": row.get("gstNumber") or False,
             "qst_number": row.get("qstNumber") or False,
         }
+
+    @api.model
+    def _kashoo_fetch_missing(self, backend, contact_ids, client):
+        """Mirror the contacts of ``contact_ids`` that ``backend`` does not know yet, read
+        with ``client`` (one walk of Kashoo's contact list). A contact Kashoo cannot give now
+        stays unknown: the mapper then reports it, and its record waits in the quarantine.
+        """
+        if not contact_ids:
+            return
+        known = self.search([("backend_id", "=", backend.id),
+                             ("kashoo_id", "in", list(contact_ids))])
+        if not set(contact_ids) - set(known.mapped("kashoo_id")):
+            return
+        try:
+            rows = [row for row in client.iter_contacts() if row.get("id") in contact_ids]
+        except KashooAuthError:
+            raise
+        except KashooError as error:
+            _logger.warning("Kashoo contacts of backend %s not read: %s", backend.id,
+                            error.message)
+            return
+        self._kashoo_upsert(backend, rows, self._kashoo_values_from)
 
     def _kashoo_resolve_partners(self):
         """Give every contact without a partner one: by e-mail, then tax number, else new.

@@ -26,6 +26,13 @@ class KashooBackend(models.Model):
         action["domain"] = [("state", "=", "quarantined"), ("backend_id", "=", self.id)]
         return action
 
+    def _kashoo_on_batch_done(self, rows, failed_before, client):
+        """After each batch: the resolutions of the earlier failures, and the activity."""
+        super()._kashoo_on_batch_done(rows, failed_before, client)
+        self.env["kashoo.sync.log"].sudo()._kashoo_update_resolution(failed_before)
+        if failed_before or any(row.state == "quarantined" for row in rows):
+            self._kashoo_update_quarantine_activity()
+
     def _kashoo_quarantine_reviewer(self):
         """The user the quarantine activity goes to (see ``kashoo_quarantine_user_id``)."""
         self.ensure_one()

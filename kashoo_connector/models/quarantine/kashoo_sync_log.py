@@ -2,6 +2,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ... import const
+from ...kashoo_logic import sync_outcomes
 
 
 class KashooSyncLog(models.Model):
@@ -20,7 +21,7 @@ class KashooSyncLog(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             if (vals.get("transaction_id") and "resolution" not in vals
-                    and vals.get("outcome") in const.SYNC_FAILURE_OUTCOMES):
+                    and vals.get("outcome") in sync_outcomes.RESOLVABLE_OUTCOMES):
                 vals["resolution"] = "open"
         return super().create(vals_list)
 
@@ -42,20 +43,21 @@ class KashooSyncLog(models.Model):
                    WHEN t.state IN ('done', 'deleted') OR EXISTS (
                         SELECT 1 FROM kashoo_sync_log later
                          WHERE later.transaction_id = log.transaction_id AND later.id > log.id
-                           AND later.outcome IN ('done', 'updated', 'unchanged', 'deleted'))
+                           AND later.outcome = ANY(%(successes)s))
                    THEN 'resolved'
                    WHEN t.state = 'ignored' THEN 'ignored'
-                   WHEN t.state IN ('pending', 'retry', 'processing') OR EXISTS (
+                   WHEN t.state IN ('pending', 'retry') OR EXISTS (
                         SELECT 1 FROM kashoo_sync_log later
                          WHERE later.transaction_id = log.transaction_id AND later.id > log.id)
                    THEN 'retried'
                    ELSE 'open' END
               FROM kashoo_transaction t
              WHERE t.id = log.transaction_id
-               AND log.transaction_id = ANY(%s)
+               AND log.transaction_id = ANY(%(transactions)s)
                AND log.resolution IN ('open', 'retried', 'ignored')
             """,
-            [transactions.ids],
+            {"transactions": transactions.ids,
+             "successes": list(sync_outcomes.SUCCESS_OUTCOMES)},
         )
         self.invalidate_model(["resolution"])
 

@@ -146,8 +146,11 @@ class KashooTransaction(models.Model):
         rows = self.filtered(lambda row: row.state in RETRYABLE_STATES)
         if not rows:
             raise UserError(_("Only quarantined, ignored or waiting transactions can be retried."))
-        super(KashooTransaction, rows).action_kashoo_retry()
-        rows.write({"ignore_reason": False, "ignored_by_id": False, "ignored_at": False})
+        rows.write({
+            "state": "pending", "tries": 0, "next_attempt_at": False, "force": True,
+            "ignore_reason": False, "ignored_by_id": False, "ignored_at": False,
+        })
+        self.env["kashoo.backend"]._kashoo_wake_processing()
         rows._kashoo_log_decision(_("Retry asked by %(user)s.", user=self.env.user.name))
         self.env["kashoo.sync.log"]._kashoo_update_resolution(rows)
         if len(rows) > const.RETRY_NOW_LIMIT:
@@ -329,21 +332,11 @@ class KashooTransaction(models.Model):
                 continue
             try:
                 with self.env.cr.savepoint(), backend._kashoo_client() as client:
-                    claimed._kashoo_process(backend, client)
+                    self.env["kashoo.import.engine"]._import_batch(backend, claimed, client)
             except KashooError as error:
                 _logger.info("Kashoo retry of %s rows left to the cron: %s", len(claimed),
                              error.message)
         self.invalidate_recordset()
-
-    def _kashoo_process(self, backend, client):
-        # After each batch: the sync-log resolutions and the accountants' activity, once.
-        had_error = self.filtered("error_type")
-        finished = super()._kashoo_process(backend, client)
-        logs = self.env["kashoo.sync.log"].sudo()
-        logs._kashoo_update_resolution(had_error)
-        if had_error or any(row.state == "quarantined" for row in self):
-            backend._kashoo_update_quarantine_activity()
-        return finished
 
 
 def _notify(title, message, kind="info"):

@@ -5,3 +5,4 @@ from . import kashoo_backend
 from . import account_move
 from . import account_payment
 from . import kashoo_move_builder
+from . import kashoo_import_engine

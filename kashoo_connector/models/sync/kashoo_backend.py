@@ -9,8 +9,9 @@ from odoo.modules import module as odoo_module
 
 from ... import const, utils
 from ...kashoo_api import KashooAuthError, KashooError
-from ...utils import TRANSIENT_DB_ERRORS
-from .kashoo_transaction import _parse_utc, kashoo_commit
+from ...kashoo_logic import sync_outcomes
+from ...utils import TRANSIENT_DB_ERRORS, kashoo_commit
+from .kashoo_transaction import _parse_utc
 
 _logger = logging.getLogger(__name__)
 
@@ -52,8 +53,6 @@ class KashooBackend(models.Model):
     webhook_url = fields.Char(string="Webhook URL", compute="_compute_webhook_url")
     webhook_endpoint_id = fields.Char(string="Kashoo Webhook Endpoint", readonly=True,
                                       copy=False)
-    webhook_verified_at = fields.Datetime(string="Last Verification Ping", readonly=True,
-                                          copy=False)
 
     auto_sync = fields.Boolean(
         string="Auto-sync new transactions", default=True,
@@ -123,7 +122,7 @@ class KashooBackend(models.Model):
             backend.count_done = get("done")
             backend.count_failed = get("quarantined")
             backend.count_deleted = get("deleted")
-            backend.queue_depth = get("pending") + get("retry") + get("processing") + get("event")
+            backend.queue_depth = get("pending") + get("retry") + get("event")
 
     def _compute_last_successful_sync(self):
         # Read from the sync log rather than stored on the backend: writing the backend row
@@ -134,10 +133,10 @@ class KashooBackend(models.Model):
                 """
                 SELECT backend_id, max(create_date) FROM kashoo_sync_log
                  WHERE backend_id = ANY(%s)
-                   AND outcome IN ('done', 'updated', 'unchanged', 'deleted')
+                   AND outcome = ANY(%s)
                  GROUP BY backend_id
                 """,
-                [self.ids],
+                [self.ids, list(sync_outcomes.SUCCESS_OUTCOMES)],
             )
             last = dict(self.env.cr.fetchall())
         for backend in self:
@@ -298,7 +297,7 @@ class KashooBackend(models.Model):
                 modified = _modified_at(record)
                 if modified and (not newest or modified > newest):
                     newest = modified
-            self._kashoo_record_api_stats(client, "fetch")
+            self._kashoo_on_page_staged(client)
             # The page is durable before the next one is read: a crash loses no staged row.
             kashoo_commit(self.env, "staged page of a polling listing")
             self._kashoo_wake_processing()
@@ -330,77 +329,30 @@ class KashooBackend(models.Model):
 
     # === PROCESS === #
 
-    def _kashoo_ingest_events(self, limit=5000):
-        """Fold new webhook events into the staging rows (hints only: no amounts)."""
-        self.ensure_one()
-        cr = self.env.cr
-        self.env.flush_all()
-        cr.execute(
-            """
-            SELECT id, kashoo_id, kashoo_version, event_type FROM kashoo_webhook_event
-             WHERE backend_id = %s AND state = 'new'
-             ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED
-            """,
-            [self.id, limit],
-        )
-        events = cr.fetchall()
-        if not events:
-            return 0
-        newest = {}
-        for _event_id, kashoo_id, version, event_type in events:
-            if not kashoo_id:
-                continue
-            removed = event_type == "transaction.deleted"
-            known = newest.get(kashoo_id)
-            if known is None or (version or 0) > known[0] or (
-                    (version or 0) == known[0] and removed):
-                newest[kashoo_id] = (version or 0, removed)
-        hints = [(kashoo_id, version, removed) for kashoo_id, (version, removed)
-                 in newest.items()]
-        self.env["kashoo.transaction"].sudo()._kashoo_upsert_hints(self, hints)
-        cr.execute("UPDATE kashoo_webhook_event SET state = 'done' WHERE id = ANY(%s)",
-                   [[event[0] for event in events]])
-        return len(events)
-
     def _kashoo_process_batches(self, time_budget=const.PROCESS_TIME_BUDGET,
                                 batch_size=const.PROCESS_BATCH_SIZE, client=None):
-        """Claim, import and commit batches until none is due or the time budget is spent.
+        """Import this backend's due transactions (see ``kashoo.import.engine``).
 
         :return: (rows finished, rows still due)
         """
         self.ensure_one()
-        transactions = self.env["kashoo.transaction"].sudo()
-        deadline = time.monotonic() + time_budget
-        finished = 0
-        conflicts = 0
         with client or self._kashoo_client() as client:
-            while time.monotonic() < deadline:
-                try:
-                    if self._kashoo_ingest_events():
-                        kashoo_commit(self.env, "webhook events folded into staging")
-                    rows = transactions._kashoo_claim(self, batch_size)
-                    if not rows:
-                        break
-                    finished += rows._kashoo_process(self, client)
-                    self._kashoo_record_api_stats(client, "process")
-                    # One commit per batch: the imported moves, their staging rows and the
-                    # sync log become durable together, and the row locks are released. A
-                    # crash loses at most this batch, whose rows are still pending afterwards.
-                    kashoo_commit(self.env, "one imported batch")
-                    conflicts = 0
-                except TRANSIENT_DB_ERRORS:
-                    # Another worker (or the poller) changed a row this transaction read:
-                    # the batch starts again from a fresh snapshot, a few times at most; it
-                    # costs the rows no try (they are not at fault).
-                    if odoo_module.current_test or conflicts >= 5:
-                        raise
-                    conflicts += 1
-                    _logger.info("Kashoo backend %s: batch met a concurrent update, again "
-                                 "(%s)", self.id, conflicts)
-                    self.env.cr.rollback()
-                    time.sleep(0.05 * conflicts)
-                self.env.invalidate_all()
-        return finished, transactions._kashoo_due_count(self)
+            return self.env["kashoo.import.engine"]._run(self, client, time_budget, batch_size)
+
+    # === HOOKS: what follows an import step, for the concerns that read it === #
+
+    def _kashoo_on_page_staged(self, client):
+        """Called after a polling page is staged, before its commit (health extends it)."""
+        self.ensure_one()
+
+    def _kashoo_on_batch_done(self, rows, failed_before, client):
+        """Called after an import batch has its outcomes, before its commit.
+
+        :param rows: the batch's staging rows, as the batch left them.
+        :param failed_before: the rows that came into the batch with an error.
+        :param client: the batch's Kashoo client (its request statistics).
+        """
+        self.ensure_one()
 
     @api.model
     def _cron_kashoo_process(self):

@@ -1,10 +1,12 @@
 """Kashoo records to posted Odoo documents: the contract the sync engine codes against.
 
-The sync engine (issue 6) claims Kashoo records, then calls, on ``env["kashoo.move.builder"]``:
+The import engine (``kashoo.import.engine``) claims Kashoo records, then calls, on
+``env["kashoo.move.builder"]``:
 
 ``_kashoo_prepare(backend, records)``
-    -> ``[(record, vals_or_error), ...]`` in input order, nothing written except partners
-    (Kashoo contacts are matched or created, in batch) and payment-method rows. Each item is:
+    -> ``[(record, vals_or_error), ...]`` in input order, nothing written but the reference
+    data the records need (partners of known Kashoo contacts and of employees, matched or
+    created in batch, and payment-method rows). Each item is:
 
     - ``dict``: ``account.move`` create values (invoices, bills, credit notes, refunds,
       expense claims, transfers, expenses); for ``invoicePayment``/``billPayment`` the
@@ -20,20 +22,20 @@ The sync engine (issue 6) claims Kashoo records, then calls, on ``env["kashoo.mo
     batch to ``_kashoo_build_moves``.
 
 ``_kashoo_build_moves(backend, records)``
-    -> ``[KashooImportResult, ...]`` in input order. Creates every mappable document with one
+    -> ``[ImportResult, ...]`` in input order. Creates every mappable document with one
     batched ``create()`` and posts them with one batched ``action_post()``; then the payments
     (one ``create()``, one ``action_post()``), each reconciled with the invoices or bills it
     settles (partial payments and early-payment discounts included). Tax amounts are forced
     to Kashoo's exact amounts where Odoo's rounding differs (logged, and listed in
     ``result.notes``); the full tax breakdown is in the move's narration. A ``removed`` record
-    creates nothing (``outcome == "removed"``; call ``_kashoo_remove_move`` on its move). A
+    creates nothing (``outcome == "deleted"``; call ``_kashoo_remove_move`` on its move). A
     record whose move (same audit UUID: same record version) already exists is not created
-    twice (``outcome == "exists"``). It never commits. When the batch fails, every record is
+    twice (``outcome == "unchanged"``). It never commits. When the batch fails, every record is
     retried alone inside a savepoint, so one bad record only fails itself. A date inside a
     lock date gives an error with ``error_type == "locked_period"``.
 
 ``_kashoo_rewrite_move(move, record)``
-    -> ``KashooImportResult`` for a new version of an imported record. Draft move: lines
+    -> ``ImportResult`` for a new version of an imported record. Draft move: lines
     rewritten in place. Posted move: when its period is open and nothing is reconciled,
     reset to draft, rewrite, post again; otherwise an error (``locked_period`` or
     ``reconciled``) and the move is left untouched. A payment's reconciliation is ours: it
@@ -42,30 +44,43 @@ The sync engine (issue 6) claims Kashoo records, then calls, on ``env["kashoo.mo
     ``_kashoo_remove_move``.
 
 ``_kashoo_remove_move(move, reason=None)``
-    -> ``KashooImportResult``: a draft move is deleted (``outcome == "removed"``); a posted
-    move is reversed with a reason (``outcome == "reversed"``, ``result.move`` is the
-    reversal), dated like the original, or today when the original's period is locked.
+    -> ``ImportResult`` with ``outcome == "deleted"``: a draft move is deleted (``result.move``
+    is empty); a posted move is reversed with a reason (``result.move`` is the reversal),
+    dated like the original, or today when the original's period is locked.
 
-Every error is either a ``MappingError`` (the mapper's, or :class:`KashooPostingError` and
-its subclasses defined here, which share its attributes) or, for an unexpected failure, the
-exception text (``str``). Moves carry ``kashoo_backend_id``, ``kashoo_id``,
-``kashoo_version``, ``kashoo_type``, ``kashoo_uuid``, ``kashoo_original_amount`` and
-``kashoo_exchange_rate`` (see ``models/account_move.py``).
+Results are :class:`~kashoo_logic.sync_outcomes.ImportResult` in the sync log's words.
+Every error is typed: a ``MappingError`` (the mapper's, or one of
+``kashoo_logic.import_errors``: ``PostingError``, ``LockedPeriodError``,
+``ReconciledMoveError``, which share its attributes), or an ``UnexpectedImportError`` for a
+failure nobody foresaw. Lock dates and reconciliations are checked before Odoo is asked, so
+an error's type never depends on the text of Odoo's (translated) message.
+
+Moves carry ``kashoo_backend_id``, ``kashoo_id``, ``kashoo_version``, ``kashoo_type``,
+``kashoo_uuid``, ``kashoo_original_amount`` and ``kashoo_exchange_rate`` (see
+``models/sync/account_move.py``).
 """
 
 import logging
 from collections.abc import Mapping
-from typing import NamedTuple
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from ...kashoo_logic import sync_outcomes
+from ...kashoo_logic.import_errors import (
+    PostingError,
+    locked_period_error,
+    reconciled_error,
+    record_error,
+    refused_error,
+    unexpected_error,
+)
+from ...kashoo_logic.sync_outcomes import ImportResult
 from ...kashoo_mapper import (
     ROLE_COUNTERPART,
     ROLE_LIQUIDITY,
     ROLE_PRODUCT,
     ROLE_TAX,
-    KashooRef,
     MappingError,
     MoveDescription,
     Removal,
@@ -74,83 +89,20 @@ from ...kashoo_mapper import (
     to_move_vals,
     to_payment_vals,
 )
-from ...kashoo_mapper.errors import FIX_CORRECT_IN_KASHOO, REF_RECORD
+from ...kashoo_mapper.errors import FIX_CORRECT_IN_KASHOO
 from ...utils import TRANSIENT_DB_ERRORS
 from .account_move import IMPORT_SEQUENCE_CONTEXT
 
 _logger = logging.getLogger(__name__)
 
 PAYMENT_TYPES = ("invoicePayment", "billPayment")
-# Mail bookkeeping an import does not need (performance-anchors §4.2).
+# Mail bookkeeping an import does not need: no tracking values, no creation messages.
 IMPORT_CONTEXT = {
     "tracking_disable": True,
     "mail_create_nolog": True,
     "mail_create_nosubscribe": True,
     "mail_notrack": True,
 }
-
-FIX_REOPEN_PERIOD = "reopen_period"
-FIX_UNRECONCILE = "unreconcile"
-
-OUTCOME_CREATED = "created"
-OUTCOME_UPDATED = "updated"
-OUTCOME_REMOVED = "removed"
-OUTCOME_REVERSED = "reversed"
-OUTCOME_EXISTS = "exists"
-OUTCOME_ERROR = "error"
-
-
-class KashooPostingError(MappingError):
-    """Odoo refused to write or post the document (a business rule, not the mapping)."""
-
-    error_type = "posting_failed"
-
-
-class LockedPeriodError(KashooPostingError):
-    """The record's date falls in a period closed by a lock date."""
-
-    error_type = "locked_period"
-
-
-class ReconciledMoveError(KashooPostingError):
-    """The move is reconciled (paid, matched): it cannot change under the accountant's feet."""
-
-    error_type = "reconciled"
-
-
-class _ImportResultFields(NamedTuple):
-    kashoo_id: int | None
-    version: int | None
-    move: object
-    error: object
-
-
-class KashooImportResult(_ImportResultFields):
-    """What became of one Kashoo record: a 4-tuple ``(kashoo_id, version, move, error)``.
-
-    :ivar int kashoo_id: the record id (``None`` if the record had none).
-    :ivar int|None version: the record version.
-    :ivar move: the ``account.move`` written (for payments: the payment's move; for a
-        reversal: the reversing move); an empty recordset when nothing was written.
-    :ivar error: ``None``, a ``MappingError`` (see ``error_type``), or an exception text.
-
-    Beyond the tuple (so ``kashoo_id, version, move, error = result`` keeps working):
-
-    :ivar str outcome: ``created``, ``updated``, ``removed``, ``reversed``, ``exists`` or
-        ``error``.
-    :ivar tuple notes: sentences for the sync log (tax amounts forced, rounding...).
-    """
-
-    def __new__(cls, kashoo_id, version, move, error=None, outcome=OUTCOME_CREATED, notes=()):
-        result = super().__new__(cls, kashoo_id, version, move, error)
-        result.outcome = outcome
-        result.notes = tuple(notes)
-        return result
-
-    @property
-    def ok(self):
-        return self.error is None
-
 
 def _record_id(record):
     value = record.get("id") if isinstance(record, Mapping) else None
@@ -162,36 +114,28 @@ def _record_version(record):
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def _posting_error(cls, record_id, message, fix_action, suggested_fix):
-    return cls(
-        message,
-        kashoo_ref=KashooRef(REF_RECORD, record_id, f"record {record_id}"),
-        fix_action=fix_action,
-        suggested_fix=suggested_fix,
-        record_id=record_id,
-    )
+def _guarded(record_id, version, call):
+    """Run ``call`` and return its result, or the typed error result of ``record_id``.
 
-
-def _locked_error(record_id, day, lock_date):
-    return _posting_error(
-        LockedPeriodError, record_id,
-        f"Kashoo record {record_id} is dated {day}, in a period locked until {lock_date}.",
-        FIX_REOPEN_PERIOD,
-        "Move the lock date in Accounting > Configuration > Settings > Lock Dates (or enter "
-        "the correction in an open period in Kashoo), then retry.",
-    )
-
-
-def _error_from_exception(record_id, exception):
-    text = str(exception.args[0] if exception.args else exception)
-    if "lock" in text.lower():
-        cls, fix, hint = LockedPeriodError, FIX_REOPEN_PERIOD, (
-            "Move the lock date or record the change in an open period, then retry.")
-    else:
-        cls, fix, hint = KashooPostingError, FIX_CORRECT_IN_KASHOO, (
-            "Read Odoo's message, correct the mapping or the record in Kashoo, then retry.")
-    return _posting_error(cls, record_id, f"Odoo refused Kashoo record {record_id}: {text}",
-                          fix, hint)
+    The one place where the builder turns an exception into a record's error: Odoo's own
+    refusals (``UserError``, ``ValidationError``) become a :class:`PostingError` with
+    Odoo's message; anything else an ``UnexpectedImportError``. Transient database errors
+    are raised: the engine runs the whole batch again.
+    """
+    try:
+        return call()
+    except TRANSIENT_DB_ERRORS:
+        raise
+    except MappingError as error:
+        return ImportResult(record_id, version, None, error, sync_outcomes.ERROR)
+    except (UserError, ValidationError) as error:
+        reason = error.args[0] if error.args else str(error)
+        return ImportResult(record_id, version, None, refused_error(record_id, reason),
+                            sync_outcomes.ERROR)
+    except Exception as error:  # noqa: BLE001 - the engine retries it, then quarantines
+        _logger.info("Kashoo record %s not imported: %s", record_id, error)
+        return ImportResult(record_id, version, None, unexpected_error(record_id, error),
+                            sync_outcomes.ERROR)
 
 
 class KashooMoveBuilder(models.AbstractModel):
@@ -223,8 +167,8 @@ class KashooMoveBuilder(models.AbstractModel):
 
         :param backend: ``kashoo.backend`` record.
         :param list[dict] records: Kashoo records.
-        :return: one :class:`KashooImportResult` per record, in input order.
-        :rtype: list[KashooImportResult]
+        :return: one :class:`ImportResult` per record, in input order.
+        :rtype: list[ImportResult]
         """
         backend.ensure_one()
         if self.env.company != backend.company_id:
@@ -252,7 +196,7 @@ class KashooMoveBuilder(models.AbstractModel):
 
         :param move: the ``account.move`` of the previous version.
         :param dict record: the new version.
-        :rtype: KashooImportResult
+        :rtype: ImportResult
         """
         move.ensure_one()
         if self.env.company != move.company_id:
@@ -266,12 +210,13 @@ class KashooMoveBuilder(models.AbstractModel):
             return self._kashoo_replace_payment(move, record)
         [(_record, item)] = self._kashoo_describe(backend, [record])
         if not isinstance(item, MoveDescription):
-            return KashooImportResult(record_id, version, move.browse(), item, OUTCOME_ERROR)
-        blocker = self._kashoo_change_blocker(move, record_id)
+            return ImportResult(record_id, version, None, item, sync_outcomes.ERROR)
+        blocker = self._kashoo_change_blocker(move, record_id, item)
         if blocker:
-            return KashooImportResult(record_id, version, move.browse(), blocker, OUTCOME_ERROR)
-        was_posted = move.state == "posted"
-        try:
+            return ImportResult(record_id, version, None, blocker, sync_outcomes.ERROR)
+
+        def rewrite():
+            was_posted = move.state == "posted"
             with self.env.cr.savepoint():
                 if was_posted:
                     move.button_draft()
@@ -279,60 +224,66 @@ class KashooMoveBuilder(models.AbstractModel):
                 notes = self._kashoo_force_amounts(move, item)
                 if was_posted:
                     move.action_post()
-        except (UserError, ValidationError) as exception:
-            return KashooImportResult(record_id, version, move.browse(),
-                                      _error_from_exception(record_id, exception), OUTCOME_ERROR)
-        return KashooImportResult(record_id, version, move, None, OUTCOME_UPDATED,
-                                  tuple(item.notes) + notes)
+            return ImportResult(record_id, version, move, None, sync_outcomes.UPDATED,
+                                tuple(item.notes) + notes)
+
+        return _guarded(record_id, version, rewrite)
 
     @api.model
     def _kashoo_remove_move(self, move, reason=None):
         """Undo the move of a record deleted in Kashoo; see the module docstring.
 
-        :rtype: KashooImportResult
+        :rtype: ImportResult
         """
         move.ensure_one()
         if self.env.company != move.company_id:
             return self.with_company(move.company_id)._kashoo_remove_move(
                 move.with_company(move.company_id), reason)
         record_id, version = move.kashoo_id or None, move.kashoo_version or None
-        if move.state == "draft":
-            move.with_context(force_delete=True).unlink()
-            return KashooImportResult(record_id, version, self.env["account.move"], None,
-                                      OUTCOME_REMOVED)
         if move.state == "cancel":
-            return KashooImportResult(record_id, version, self.env["account.move"], None,
-                                      OUTCOME_REMOVED)
+            return ImportResult(record_id, version, None, None, sync_outcomes.DELETED)
+
+        def remove():
+            with self.env.cr.savepoint():
+                if move.state == "draft":
+                    move.with_context(force_delete=True).unlink()
+                    return ImportResult(record_id, version, None, None, sync_outcomes.DELETED)
+                reversal = self._kashoo_reverse(move, reason or self.env._(
+                    "Deleted in Kashoo (record %(id)s)", id=record_id))
+            return ImportResult(record_id, version, reversal, None, sync_outcomes.DELETED)
+
+        return _guarded(record_id, version, remove)
+
+    @api.model
+    def _kashoo_reverse(self, move, reason):
+        """Reverse a posted move, dated like it, or today when its period is locked."""
         reverse_date = move.date
         if move.company_id._get_violated_lock_dates(move.date, bool(move.line_ids.tax_ids),
                                                     move.journal_id):
             reverse_date = fields.Date.context_today(self)
-        try:
-            with self.env.cr.savepoint():
-                # As Odoo's reversal wizard does: a refund needs its own invoice date
-                # (vendor refunds cannot be posted without one).
-                is_invoice = move.is_invoice(include_receipts=True)
-                reversal = move._reverse_moves([{
-                    "date": reverse_date,
-                    "invoice_date": is_invoice and reverse_date,
-                    "invoice_date_due": is_invoice and reverse_date,
-                    "ref": reason or self.env._("Deleted in Kashoo (record %(id)s)",
-                                                id=record_id),
-                }], cancel=True)
-                if move.origin_payment_id:
-                    # The payment no longer exists in Kashoo; its move is reversed, not deleted.
-                    move.origin_payment_id.with_context(**IMPORT_CONTEXT).write(
-                        {"state": "canceled"})
-        except (UserError, ValidationError) as exception:
-            return KashooImportResult(record_id, version, self.env["account.move"],
-                                      _error_from_exception(record_id, exception), OUTCOME_ERROR)
-        return KashooImportResult(record_id, version, reversal, None, OUTCOME_REVERSED)
+        # As Odoo's reversal wizard does: a refund needs its own invoice date (vendor refunds
+        # cannot be posted without one).
+        is_invoice = move.is_invoice(include_receipts=True)
+        reversal = move._reverse_moves([{
+            "date": reverse_date,
+            "invoice_date": is_invoice and reverse_date,
+            "invoice_date_due": is_invoice and reverse_date,
+            "ref": reason,
+        }], cancel=True)
+        if move.origin_payment_id:
+            # The payment no longer exists in Kashoo; its move is reversed, not deleted.
+            move.origin_payment_id.with_context(**IMPORT_CONTEXT).write({"state": "canceled"})
+        return reversal
 
     # === DESCRIBING === #
 
     @api.model
     def _kashoo_describe(self, backend, records, imported_extra=()):
-        """Map each record with one snapshot: ``[(record, MoveDescription|Removal|error)]``."""
+        """Map each record with one snapshot: ``[(record, MoveDescription|Removal|error)]``.
+
+        The reference data the records need is written first, as its own step; reading the
+        snapshot then writes nothing.
+        """
         backend.ensure_one()
         contact_ids, target_ids, employees, methods = set(), set(), [], set()
         for record in records:
@@ -348,12 +299,11 @@ class KashooMoveBuilder(models.AbstractModel):
                 employees.append(record["employee"])
             if isinstance(record.get("paymentMethod"), str):
                 methods.add(record["paymentMethod"])
-        self._kashoo_ensure_contacts(backend, contact_ids)
-        if methods:
-            self.env["kashoo.payment.method"].sudo()._kashoo_ensure(backend, methods)
+        employee_partners = self._kashoo_prepare_references(backend, contact_ids, methods,
+                                                            employees)
         snapshot = backend._kashoo_mapping_snapshot(
             contact_ids=contact_ids, imported_record_ids=target_ids | set(imported_extra),
-            employees=employees)
+            employee_partners=employee_partners)
         described = []
         for record in records:
             try:
@@ -363,22 +313,20 @@ class KashooMoveBuilder(models.AbstractModel):
         return described
 
     @api.model
-    def _kashoo_ensure_contacts(self, backend, contact_ids):
-        """Give every contact of the batch a partner; unknown contacts are read from Kashoo
-        once (one walk of the contact list) before a partner is matched or created."""
-        if not contact_ids:
-            return
-        Contact = self.env["kashoo.contact"].sudo()
-        known = Contact.search([("backend_id", "=", backend.id),
-                                ("kashoo_id", "in", list(contact_ids))])
-        if set(contact_ids) - set(known.mapped("kashoo_id")) and backend.state == "connected":
-            try:
-                with backend._kashoo_client() as client:
-                    rows = [row for row in client.iter_contacts() if row.get("id") in contact_ids]
-                known |= Contact._kashoo_upsert(backend, rows, Contact._kashoo_values_from)
-            except Exception as error:  # noqa: BLE001 - the mapper reports the unknown contact
-                _logger.warning("Kashoo contacts of backend %s not read: %s", backend.id, error)
-        known._kashoo_resolve_partners()
+    def _kashoo_prepare_references(self, backend, contact_ids, methods, employees):
+        """Write the reference data a batch needs before it is mapped: a partner for each
+        known Kashoo contact and each employee to reimburse (matched, else created, in
+        batch), and the payment-method rows. The engine mirrored the contacts beforehand.
+
+        :return: the employees' partners, by employee key.
+        """
+        if contact_ids:
+            self.env["kashoo.contact"].sudo().search([
+                ("backend_id", "=", backend.id), ("kashoo_id", "in", list(contact_ids)),
+            ])._kashoo_resolve_partners()
+        if methods:
+            self.env["kashoo.payment.method"].sudo()._kashoo_ensure(backend, methods)
+        return backend._kashoo_employee_partners(employees)
 
     @api.model
     def _kashoo_vals(self, backend, description):
@@ -421,20 +369,19 @@ class KashooMoveBuilder(models.AbstractModel):
     @api.model
     def _kashoo_build_isolated(self, backend, records, builder):
         """Run ``builder`` on the batch; if it fails, on each record alone (savepoints)."""
+        if len(records) == 1:
+
+            def alone():
+                with self.env.cr.savepoint():
+                    return builder(backend, records)[0]
+
+            return [_guarded(_record_id(records[0]), _record_version(records[0]), alone)]
         try:
             with self.env.cr.savepoint():
                 return builder(backend, records)
         except TRANSIENT_DB_ERRORS:
-            raise  # not the records' fault: the sync engine runs the batch again
+            raise  # not the records' fault: the import engine runs the batch again
         except Exception as error:  # noqa: BLE001 - fall back to one record at a time
-            if len(records) == 1:
-                record_id = _record_id(records[0])
-                _logger.info("Kashoo record %s not imported: %s", record_id, error)
-                return [KashooImportResult(
-                    record_id, _record_version(records[0]), self.env["account.move"],
-                    _error_from_exception(record_id, error)
-                    if isinstance(error, UserError | ValidationError) else str(error),
-                    OUTCOME_ERROR)]
             _logger.info("Kashoo batch of %s records failed (%s); importing one by one",
                          len(records), error)
         return [self._kashoo_build_isolated(backend, [record], builder)[0]
@@ -459,22 +406,22 @@ class KashooMoveBuilder(models.AbstractModel):
         for index, (record, item) in enumerate(described):
             record_id, version = _record_id(record), _record_version(record)
             if isinstance(item, Removal):
-                results[index] = KashooImportResult(record_id, version,
-                                                    self.env["account.move"], None,
-                                                    OUTCOME_REMOVED)
+                results[index] = ImportResult(record_id, version, None, None,
+                                              sync_outcomes.DELETED)
             elif not isinstance(item, MoveDescription):
-                results[index] = KashooImportResult(record_id, version,
-                                                    self.env["account.move"], item, OUTCOME_ERROR)
+                results[index] = ImportResult(record_id, version, None, item,
+                                              sync_outcomes.ERROR)
             elif item.move_uuid in existing:
-                results[index] = KashooImportResult(record_id, version, existing[item.move_uuid],
-                                                    None, OUTCOME_EXISTS)
+                results[index] = ImportResult(record_id, version, existing[item.move_uuid],
+                                              None, sync_outcomes.UNCHANGED)
             else:
                 locks = company._get_violated_lock_dates(
                     item.date, bool(item.tax_lines), journal_by_id[item.journal_id])
                 if locks:
-                    results[index] = KashooImportResult(
-                        record_id, version, self.env["account.move"],
-                        _locked_error(record_id, item.date, locks[-1][0]), OUTCOME_ERROR)
+                    results[index] = ImportResult(
+                        record_id, version, None,
+                        locked_period_error(record_id, item.date, locks[-1][0]),
+                        sync_outcomes.ERROR)
                 else:
                     todo.append((index, item))
         return results, todo
@@ -508,8 +455,8 @@ class KashooMoveBuilder(models.AbstractModel):
                     Move.browse([created[index].id for index in indexes]).with_context(
                         **context, **{IMPORT_SEQUENCE_CONTEXT: True}).action_post()
             for move, (index, item), forced in zip(moves, todo, notes, strict=True):
-                results[index] = KashooImportResult(item.kashoo_id, item.kashoo_version, move,
-                                                    None, OUTCOME_CREATED,
+                results[index] = ImportResult(item.kashoo_id, item.kashoo_version, move,
+                                              None, sync_outcomes.DONE,
                                                     tuple(item.notes) + forced)
         return [results[index] for index in range(len(records))]
 
@@ -535,8 +482,8 @@ class KashooMoveBuilder(models.AbstractModel):
             payments.action_post()
             for payment, (index, item) in zip(payments, todo, strict=True):
                 self._kashoo_reconcile_payment(payment.move_id, item, targets)
-                results[index] = KashooImportResult(item.kashoo_id, item.kashoo_version,
-                                                    payment.move_id, None, OUTCOME_CREATED,
+                results[index] = ImportResult(item.kashoo_id, item.kashoo_version,
+                                              payment.move_id, None, sync_outcomes.DONE,
                                                     tuple(item.notes))
         return [results[index] for index in range(len(records))]
 
@@ -578,21 +525,20 @@ class KashooMoveBuilder(models.AbstractModel):
         company), and the payment reconciled again."""
         backend = move.kashoo_backend_id
         record_id, version = _record_id(record), _record_version(record)
-        locks = move.company_id._get_violated_lock_dates(move.date, False, move.journal_id)
-        if locks:
-            return KashooImportResult(record_id, version, move.browse(),
-                                      _locked_error(record_id, move.date, locks[-1][0]),
-                                      OUTCOME_ERROR)
         [(_record, item)] = self._kashoo_describe(backend, [record])
         if not isinstance(item, MoveDescription):
-            return KashooImportResult(record_id, version, move.browse(), item, OUTCOME_ERROR)
+            return ImportResult(record_id, version, None, item, sync_outcomes.ERROR)
         if item.payment is None:
-            return KashooImportResult(record_id, version, move.browse(), _posting_error(
-                KashooPostingError, record_id,
+            return ImportResult(record_id, version, None, record_error(
+                PostingError, record_id,
                 f"Kashoo record {record_id} was a payment and is now a {item.kashoo_type}.",
                 FIX_CORRECT_IN_KASHOO, "Delete the record in Kashoo and enter it again."),
-                OUTCOME_ERROR)
-        try:
+                sync_outcomes.ERROR)
+        locked = self._kashoo_lock_error(move, record_id, item, has_tax=False)
+        if locked:
+            return ImportResult(record_id, version, None, locked, sync_outcomes.ERROR)
+
+        def replace_payment():
             with self.env.cr.savepoint():
                 targets = self.env["account.move"].browse(
                     {application.move_id for application in item.payment.applications})
@@ -610,11 +556,10 @@ class KashooMoveBuilder(models.AbstractModel):
                     key: vals[key] for key in ("amount", "kashoo_version", "kashoo_uuid")})
                 move.action_post()
                 self._kashoo_reconcile_payment(move, item, targets)
-        except (UserError, ValidationError) as exception:
-            return KashooImportResult(record_id, version, move.browse(),
-                                      _error_from_exception(record_id, exception), OUTCOME_ERROR)
-        return KashooImportResult(record_id, version, move, None, OUTCOME_UPDATED,
-                                  tuple(item.notes))
+            return ImportResult(record_id, version, move, None, sync_outcomes.UPDATED,
+                                tuple(item.notes))
+
+        return _guarded(record_id, version, replace_payment)
 
     # === AMOUNTS === #
 
@@ -699,20 +644,30 @@ class KashooMoveBuilder(models.AbstractModel):
         return tuple(notes)
 
     @api.model
-    def _kashoo_change_blocker(self, move, record_id):
-        """Why a posted move cannot be changed (an error), or ``None``."""
+    def _kashoo_change_blocker(self, move, record_id, description):
+        """Why a posted move cannot take the new version ``description`` (an error), or
+        ``None``: a lock date over its date or the new one, or a reconciliation."""
         if move.state != "posted":
             return None
-        has_tax = bool(move.line_ids.tax_ids or move.line_ids.tax_line_id)
-        locks = move.company_id._get_violated_lock_dates(move.date, has_tax, move.journal_id)
-        if locks:
-            return _locked_error(record_id, move.date, locks[-1][0])
+        has_tax = bool(move.line_ids.tax_ids or move.line_ids.tax_line_id
+                       or description.tax_lines)
+        locked = self._kashoo_lock_error(move, record_id, description, has_tax)
+        if locked:
+            return locked
         if any(line.matched_debit_ids or line.matched_credit_ids for line in move.line_ids):
-            return _posting_error(
-                ReconciledMoveError, record_id,
-                f"Kashoo record {record_id} changed but its move {move.name} is reconciled.",
-                FIX_UNRECONCILE,
-                f"Unreconcile {move.name} (or remove its payment first), then retry.")
+            return reconciled_error(record_id, move.name)
+        return None
+
+    @api.model
+    def _kashoo_lock_error(self, move, record_id, description, has_tax):
+        """The lock-date error of changing ``move`` (dated as it is) into ``description``
+        (dated as the new version is), or ``None`` when both dates are open."""
+        company = move.company_id
+        journal = self.env["account.journal"].browse(description.journal_id) or move.journal_id
+        for day, day_journal in ((move.date, move.journal_id), (description.date, journal)):
+            locks = company._get_violated_lock_dates(day, has_tax, day_journal)
+            if locks:
+                return locked_period_error(record_id, day, locks[-1][0])
         return None
 
     @api.model

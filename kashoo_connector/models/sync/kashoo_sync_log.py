@@ -4,22 +4,9 @@ from odoo import api, fields, models
 
 from ... import const
 
-SYNC_OUTCOMES = [
-    ("done", "Imported"),
-    ("updated", "Updated"),
-    ("unchanged", "Unchanged"),
-    ("deleted", "Deleted"),
-    ("waiting", "Waiting"),
-    ("retry", "Retry scheduled"),
-    ("quarantined", "Quarantined"),
-    ("paused", "Backend paused"),
-    ("fetched", "Fetched page"),
-    ("error", "Error"),
-]
-
 
 class KashooSyncLog(models.Model):
-    """One row per attempt to import a Kashoo transaction (SPEC "Transaction Recovery")."""
+    """One row per attempt to import a Kashoo transaction, and per failed backend run."""
 
     _name = "kashoo.sync.log"
     _description = "Kashoo Sync Log"
@@ -32,7 +19,7 @@ class KashooSyncLog(models.Model):
                                      ondelete="set null", readonly=True)
     kashoo_id = fields.Integer(string="Kashoo ID", index=True, readonly=True)
     kashoo_version = fields.Integer(readonly=True)
-    outcome = fields.Selection(selection=SYNC_OUTCOMES, required=True, readonly=True)
+    outcome = fields.Selection(selection=const.SYNC_OUTCOMES, required=True, readonly=True)
     error_type = fields.Char(readonly=True)
     message = fields.Char(readonly=True)
     try_number = fields.Integer(readonly=True)

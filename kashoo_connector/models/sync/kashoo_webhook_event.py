@@ -67,3 +67,39 @@ class KashooWebhookEvent(models.Model):
         )
         if self.env.cr.rowcount:
             _logger.info("Removed %s old Kashoo webhook events", self.env.cr.rowcount)
+
+    @api.model
+    def _kashoo_fold_into_staging(self, backend, limit=5000):
+        """Fold ``backend``'s new events into its staging rows; return how many were read.
+
+        Events are hints (no amounts): the newest announced version of each record, or its
+        deletion, is staged; the import then fetches the record itself from Kashoo.
+        """
+        cr = self.env.cr
+        self.env.flush_all()
+        cr.execute(
+            """
+            SELECT id, kashoo_id, kashoo_version, event_type FROM kashoo_webhook_event
+             WHERE backend_id = %s AND state = 'new'
+             ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED
+            """,
+            [backend.id, limit],
+        )
+        events = cr.fetchall()
+        if not events:
+            return 0
+        newest = {}
+        for _event_id, kashoo_id, version, event_type in events:
+            if not kashoo_id:
+                continue
+            removed = event_type == "transaction.deleted"
+            known = newest.get(kashoo_id)
+            if known is None or (version or 0) > known[0] or (
+                    (version or 0) == known[0] and removed):
+                newest[kashoo_id] = (version or 0, removed)
+        hints = [(kashoo_id, version, removed) for kashoo_id, (version, removed)
+                 in newest.items()]
+        self.env["kashoo.transaction"].sudo()._kashoo_upsert_hints(backend, hints)
+        cr.execute("UPDATE kashoo_webhook_event SET state = 'done' WHERE id = ANY(%s)",
+                   [[event[0] for event in events]])
+        return len(events)
