@@ -3,6 +3,8 @@ from decimal import Decimal
 from unittest.mock import patch
 
 from odoo import fields
+from odoo.exceptions import UserError
+from odoo.tools.translate import code_translations
 from odoo.tests import tagged
 
 from ..kashoo_mapper import MappingError
@@ -192,32 +194,72 @@ class TestKashooMoveBuilder(KashooCanadaCommon):
         self.assertFalse(result.move)
 
     def test_lock_date_and_reconciliation_errors_do_not_depend_on_the_language(self):
-        """Odoo's messages are translated: the error's type, never its text, decides."""
+        """Odoo's refusals are translated: what they mean is read from the documents.
+
+        A lock date set, or a payment matched, by someone else between the builder's own
+        check and Odoo's work makes Odoo refuse in the user's language; the error is typed
+        the same in French as in English.
+        """
         self.env["res.lang"]._activate_lang("fr_FR")
         self.env["ir.module.module"]._load_module_terms(["base", "account"], ["fr_FR"])
         payment = self._records(self.fixtures["partialPayment"])[0]
         invoice = self._records([payment["appliesTo"][0]["record"]])[0]
         day = fields.Date.to_date(invoice["date"])
-        outcomes = {}
+        Builder = type(self.builder)
+        check = Builder._kashoo_change_blocker
+
+        def racing(calls):
+            # The builder's check before the change sees nothing; later looks are real.
+            def blocker(builder, *args):
+                calls.append(args)
+                return None if len(calls) == 1 else check(builder, *args)
+
+            return blocker
+
+        def refused(move_self):
+            # One of Odoo's own reconciliation refusals, in the user's language.
+            source = "You are trying to reconcile some entries that are already reconciled."
+            message = code_translations.get_python_translations(
+                "account", move_self.env.lang).get(source, source)
+            messages.add(message)
+            raise UserError(message)
+
+        outcomes, messages = {}, set()
         for lang in ("en_US", "fr_FR"):
             builder = self.builder.with_context(lang=lang)
             with self.env.cr.savepoint(flush=False) as savepoint:
                 [created] = builder._kashoo_build_moves(self.backend, [invoice])
-                # A new version dated before a lock date that the old date is after.
-                self.company.sudo().fiscalyear_lock_date = day.replace(day=1) - timedelta(days=1)
-                earlier = dict(invoice, version=invoice["version"] + 1,
-                               date=str(day.replace(year=day.year - 1)))
-                locked = builder._kashoo_rewrite_move(created.move, earlier).error
+                move = created.move.with_context(lang=lang)
+                changed = dict(invoice, version=invoice["version"] + 1, memo="changed")
+                self.company.sudo().fiscalyear_lock_date = day
+                with self.assertRaises(UserError) as odoo_refusal:
+                    with self.env.cr.savepoint():
+                        move.button_draft()
+                messages.add(str(odoo_refusal.exception))
+                with patch.object(Builder, "_kashoo_change_blocker", racing([])):
+                    locked = builder._kashoo_rewrite_move(move, changed).error
                 self.company.sudo().fiscalyear_lock_date = False
                 builder._kashoo_build_moves(self.backend, [payment])
-                changed = dict(invoice, version=invoice["version"] + 1, memo="changed")
-                reconciled = builder._kashoo_rewrite_move(created.move, changed).error
+                with patch.object(Builder, "_kashoo_change_blocker", racing([])), \
+                        patch.object(type(move), "button_draft", refused):
+                    reconciled = builder._kashoo_rewrite_move(move, changed).error
                 outcomes[lang] = (locked.error_type, locked.fix_action,
                                   reconciled.error_type, reconciled.fix_action)
                 savepoint.rollback()
         self.assertEqual(outcomes["en_US"],
                          ("locked_period", "reopen_period", "reconciled", "unreconcile"))
         self.assertEqual(outcomes["fr_FR"], outcomes["en_US"])
+        self.assertEqual(len(messages), 4, "Odoo refused twice in English, twice in French")
+
+    def test_a_new_version_dated_in_a_locked_period_is_a_typed_error(self):
+        [record], [result] = self._build([self.fixtures["lineDiscount"][0]])
+        day = fields.Date.to_date(record["date"])
+        self.company.sudo().fiscalyear_lock_date = day.replace(day=1) - timedelta(days=1)
+        earlier = dict(record, version=record["version"] + 1,
+                       date=str(day.replace(year=day.year - 1)))
+        error = self.builder._kashoo_rewrite_move(result.move, earlier).error
+        self.assertEqual((error.error_type, error.fix_action), ("locked_period", "reopen_period"))
+        self.assertEqual(result.move.date, day)
 
     def test_one_bad_record_does_not_sink_the_batch(self):
         good, other = self._records([self.fixtures["lineDiscount"][0],

@@ -114,13 +114,15 @@ def _record_version(record):
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def _guarded(record_id, version, call):
+def _guarded(record_id, version, call, explain=None):
     """Run ``call`` and return its result, or the typed error result of ``record_id``.
 
-    The one place where the builder turns an exception into a record's error: Odoo's own
-    refusals (``UserError``, ``ValidationError``) become a :class:`PostingError` with
-    Odoo's message; anything else an ``UnexpectedImportError``. Transient database errors
-    are raised: the engine runs the whole batch again.
+    The one place where the builder turns an exception into a record's error. When Odoo
+    refuses (``UserError``, ``ValidationError``), ``explain()`` looks at the documents as
+    they are (a lock date, a reconciliation) and returns the typed error it finds; else the
+    refusal is a :class:`PostingError` carrying Odoo's message. Odoo's message is never read
+    to decide: it is translated. Anything else becomes an ``UnexpectedImportError``;
+    transient database errors are raised, as the engine runs the whole batch again.
     """
     try:
         return call()
@@ -130,8 +132,8 @@ def _guarded(record_id, version, call):
         return ImportResult(record_id, version, None, error, sync_outcomes.ERROR)
     except (UserError, ValidationError) as error:
         reason = error.args[0] if error.args else str(error)
-        return ImportResult(record_id, version, None, refused_error(record_id, reason),
-                            sync_outcomes.ERROR)
+        typed = (explain and explain()) or refused_error(record_id, reason)
+        return ImportResult(record_id, version, None, typed, sync_outcomes.ERROR)
     except Exception as error:  # noqa: BLE001 - the engine retries it, then quarantines
         _logger.info("Kashoo record %s not imported: %s", record_id, error)
         return ImportResult(record_id, version, None, unexpected_error(record_id, error),
@@ -227,7 +229,8 @@ class KashooMoveBuilder(models.AbstractModel):
             return ImportResult(record_id, version, move, None, sync_outcomes.UPDATED,
                                 tuple(item.notes) + notes)
 
-        return _guarded(record_id, version, rewrite)
+        return _guarded(record_id, version, rewrite,
+                        lambda: self._kashoo_change_blocker(move, record_id, item))
 
     @api.model
     def _kashoo_remove_move(self, move, reason=None):
@@ -559,7 +562,8 @@ class KashooMoveBuilder(models.AbstractModel):
             return ImportResult(record_id, version, move, None, sync_outcomes.UPDATED,
                                 tuple(item.notes))
 
-        return _guarded(record_id, version, replace_payment)
+        return _guarded(record_id, version, replace_payment,
+                        lambda: self._kashoo_lock_error(move, record_id, item, has_tax=False))
 
     # === AMOUNTS === #
 
