@@ -10,7 +10,7 @@ from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
-from ..kashoo_logic.books_comparison import AGING_BUCKETS, aging_bucket, reconciliation_due
+from ..kashoo_logic.books_comparison import AGING_BUCKETS, aging_bucket, books_comparison_due
 from .kashoo_mapping_common import KashooCanadaCommon
 from .reconciliation_common import (
     ENGINE_LOGGERS,
@@ -257,15 +257,15 @@ class TestKashooReconciliation(ReconciliationBookMixin, KashooCanadaCommon):
 
     def test_due_rule(self):
         first = date(2026, 1, 10)
-        self.assertFalse(reconciliation_due(None, None, first))
-        self.assertTrue(reconciliation_due(first, None, first))
-        self.assertFalse(reconciliation_due(first, first, first))
-        self.assertTrue(reconciliation_due(first, first, first + timedelta(days=1)))
+        self.assertFalse(books_comparison_due(None, None, first))
+        self.assertTrue(books_comparison_due(first, None, first))
+        self.assertFalse(books_comparison_due(first, first, first))
+        self.assertTrue(books_comparison_due(first, first, first + timedelta(days=1)))
         day_29 = first + timedelta(days=29)
-        self.assertTrue(reconciliation_due(first, day_29 - timedelta(days=1), day_29))
+        self.assertTrue(books_comparison_due(first, day_29 - timedelta(days=1), day_29))
         day_40 = first + timedelta(days=40)
-        self.assertFalse(reconciliation_due(first, day_40 - timedelta(days=6), day_40))
-        self.assertTrue(reconciliation_due(first, day_40 - timedelta(days=7), day_40))
+        self.assertFalse(books_comparison_due(first, day_40 - timedelta(days=6), day_40))
+        self.assertTrue(books_comparison_due(first, day_40 - timedelta(days=7), day_40))
 
     def test_cron_runs_daily_then_weekly(self):
         backend = self.backend

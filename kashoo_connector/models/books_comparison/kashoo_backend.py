@@ -4,7 +4,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 
 from ... import const
-from ...kashoo_logic.books_comparison import reconciliation_due
+from ...kashoo_logic.books_comparison import books_comparison_due
 
 _logger = logging.getLogger(__name__)
 
@@ -17,15 +17,15 @@ class KashooBackend(models.Model):
     kashoo_company_currency_id = fields.Many2one(related="company_id.currency_id")
     kashoo_recon_tolerance_revenue = fields.Monetary(
         string="Tolerance: Revenue Accounts", currency_field="kashoo_company_currency_id",
-        default=const.RECONCILIATION_TOLERANCE_PROFIT_LOSS,
+        default=const.BOOKS_COMPARISON_TOLERANCE_PROFIT_LOSS,
         help="A revenue account whose Kashoo and Odoo balances differ by more than this is "
         "reported as a discrepancy.")
     kashoo_recon_tolerance_expense = fields.Monetary(
         string="Tolerance: Expense Accounts", currency_field="kashoo_company_currency_id",
-        default=const.RECONCILIATION_TOLERANCE_PROFIT_LOSS)
+        default=const.BOOKS_COMPARISON_TOLERANCE_PROFIT_LOSS)
     kashoo_recon_tolerance_balance_sheet = fields.Monetary(
         string="Tolerance: Balance Sheet Accounts", currency_field="kashoo_company_currency_id",
-        default=const.RECONCILIATION_TOLERANCE_BALANCE_SHEET,
+        default=const.BOOKS_COMPARISON_TOLERANCE_BALANCE_SHEET,
         help="Also applies to the sales-tax accounts and to each partner's open balance.")
     kashoo_reconciliation_ids = fields.One2many("kashoo.reconciliation", "backend_id",
                                                 string="Reconciliations")
@@ -88,10 +88,10 @@ class KashooBackend(models.Model):
         """Daily during the first month after the first import, weekly thereafter."""
         self.ensure_one()
         today = today or fields.Date.context_today(self)
-        return reconciliation_due(
+        return books_comparison_due(
             self._kashoo_first_import_date(), self._kashoo_last_scheduled_reconciliation(),
-            today, daily_days=const.RECONCILIATION_DAILY_DAYS,
-            weekly_days=const.RECONCILIATION_WEEKLY_DAYS)
+            today, daily_days=const.BOOKS_COMPARISON_DAILY_DAYS,
+            weekly_days=const.BOOKS_COMPARISON_WEEKLY_DAYS)
 
     # === CRON === #
 

@@ -17,7 +17,7 @@ from ...kashoo_logic.books_comparison import (
     record_postings,
     widen_snapshot,
 )
-from ...kashoo_logic.xlsx_writer import reconciliation_workbook
+from ...kashoo_logic.xlsx_writer import books_comparison_workbook
 from ...kashoo_mapper.money import round_money
 
 _logger = logging.getLogger(__name__)
@@ -142,7 +142,7 @@ class KashooReconciliation(models.Model):
 
     def _kashoo_xlsx_attachment(self):
         self.ensure_one()
-        content = reconciliation_workbook(self)
+        content = books_comparison_workbook(self)
         return self.env["ir.attachment"].sudo().create({
             "name": f"kashoo_reconciliation_{self.date_from}_{self.date_to}_{self.id}.xlsx",
             "raw": content,
