@@ -58,8 +58,8 @@ class TestKashooReconciliation(ReconciliationBookMixin, KashooCanadaCommon):
 
     def _run(self, backend=None):
         backend = backend or self.backend
-        return backend._kashoo_run_reconciliation(date.fromisoformat(PERIOD_START),
-                                                  date.fromisoformat(PERIOD_END))
+        return backend._kashoo_run_books_comparison(date.fromisoformat(PERIOD_START),
+                                                    date.fromisoformat(PERIOD_END))
 
     def _expected_differences(self):
         """Kashoo minus Odoo, per Odoo account, from the two gaps and the quarantined bill."""
@@ -207,7 +207,7 @@ class TestKashooReconciliation(ReconciliationBookMixin, KashooCanadaCommon):
             self.assertEqual(aged(row, "kashoo"), [_amount(row.kashoo_amount)] + [0] * 4)
             self.assertEqual(aged(row, "odoo"), [_amount(row.odoo_amount)] + [0] * 4)
         # 130 days later every document is over 90 days past due, on both sides alike.
-        later = self.backend._kashoo_run_reconciliation(
+        later = self.backend._kashoo_run_books_comparison(
             date.fromisoformat(PERIOD_START),
             date.fromisoformat(PERIOD_END) + timedelta(days=130))
         self.assertEqual(len(later.aging_ids), len(report.aging_ids))
@@ -224,8 +224,8 @@ class TestKashooReconciliation(ReconciliationBookMixin, KashooCanadaCommon):
     # === TOLERANCES === #
 
     def test_tolerances(self):
-        self.backend.write({"kashoo_recon_tolerance_revenue": 100.0,
-                            "kashoo_recon_tolerance_balance_sheet": 150.0})
+        self.backend.write({"kashoo_comparison_tolerance_revenue": 100.0,
+                            "kashoo_comparison_tolerance_balance_sheet": 150.0})
         report = self._run()
         sales = report.line_ids.filtered(
             lambda line: line.account_id == self._kashoo_account("4000").account_id)
@@ -242,13 +242,13 @@ class TestKashooReconciliation(ReconciliationBookMixin, KashooCanadaCommon):
 
     def test_default_tolerances(self):
         backend = self.env["kashoo.backend"].new({"company_id": self.company.id})
-        self.assertEqual((backend.kashoo_recon_tolerance_revenue,
-                          backend.kashoo_recon_tolerance_expense,
-                          backend.kashoo_recon_tolerance_balance_sheet), (1.0, 1.0, 0.0))
+        self.assertEqual((backend.kashoo_comparison_tolerance_revenue,
+                          backend.kashoo_comparison_tolerance_expense,
+                          backend.kashoo_comparison_tolerance_balance_sheet), (1.0, 1.0, 0.0))
 
     def test_a_balanced_period(self):
         # Before the period: nothing in either book, so nothing differs.
-        report = self.backend._kashoo_run_reconciliation(date(2026, 12, 2), date(2026, 12, 31))
+        report = self.backend._kashoo_run_books_comparison(date(2026, 12, 2), date(2026, 12, 31))
         self.assertEqual(report.state, "balanced")
         self.assertFalse(report.all_line_ids.filtered("difference"))
         self.assertFalse(report.detail_ids)
@@ -273,21 +273,21 @@ class TestKashooReconciliation(ReconciliationBookMixin, KashooCanadaCommon):
         self.assertEqual(first, fields.Date.context_today(backend))
         Reports = self.env["kashoo.reconciliation"]
         scheduled = [("backend_id", "=", backend.id), ("trigger", "=", "scheduled")]
-        self.env["kashoo.backend"]._cron_kashoo_reconcile(today=first)
+        self.env["kashoo.backend"]._cron_kashoo_compare_books(today=first)
         report = Reports.search(scheduled)
         self.assertEqual(len(report), 1)
         self.assertEqual((report.date_from, report.date_to, report.state),
                          (date.fromisoformat(PERIOD_START), first, "discrepancy"))
         # Same day: nothing more; the next day of the first month: again.
-        self.env["kashoo.backend"]._cron_kashoo_reconcile(today=first)
+        self.env["kashoo.backend"]._cron_kashoo_compare_books(today=first)
         self.assertEqual(Reports.search_count(scheduled), 1)
-        self.assertTrue(backend._kashoo_reconciliation_due(first + timedelta(days=1)))
+        self.assertTrue(backend._kashoo_books_comparison_due(first + timedelta(days=1)))
         # After the first month, weekly.
         report.run_date = datetime.combine(first + timedelta(days=35), datetime.min.time())
-        self.assertFalse(backend._kashoo_reconciliation_due(first + timedelta(days=41)))
-        self.env["kashoo.backend"]._cron_kashoo_reconcile(today=first + timedelta(days=41))
+        self.assertFalse(backend._kashoo_books_comparison_due(first + timedelta(days=41)))
+        self.env["kashoo.backend"]._cron_kashoo_compare_books(today=first + timedelta(days=41))
         self.assertEqual(Reports.search_count(scheduled), 1)
-        self.assertTrue(backend._kashoo_reconciliation_due(first + timedelta(days=42)))
+        self.assertTrue(backend._kashoo_books_comparison_due(first + timedelta(days=42)))
         # History is kept: on-demand runs do not count as scheduled ones.
         self._run()
         self.assertEqual(Reports.search_count(scheduled), 1)
@@ -353,7 +353,7 @@ class TestKashooReconciliation(ReconciliationBookMixin, KashooCanadaCommon):
         with self.assertRaises(AccessError):
             self.env["kashoo.reconciliation.line"].with_user(self.portal_user).search([])
         with self.assertRaises(AccessError):
-            self.backend.with_user(self.portal_user)._kashoo_run_reconciliation(
+            self.backend.with_user(self.portal_user)._kashoo_run_books_comparison(
                 date.fromisoformat(PERIOD_START), date.fromisoformat(PERIOD_END))
 
     def test_reports_of_other_companies_are_hidden(self):
@@ -370,7 +370,7 @@ class TestKashooReconciliation(ReconciliationBookMixin, KashooCanadaCommon):
         with self.assertRaises(AccessError):
             other.with_user(self.accountant).read(["name"])
         with self.assertRaises(AccessError):
-            other_backend.with_user(self.accountant)._kashoo_run_reconciliation(
+            other_backend.with_user(self.accountant)._kashoo_run_books_comparison(
                 date.fromisoformat(PERIOD_START), date.fromisoformat(PERIOD_END))
 
 
@@ -389,7 +389,7 @@ class TestKashooReconciliationWholeBook(KashooCanadaCommon):
             cls.backend._kashoo_process_batches(time_budget=600)
 
     def test_every_difference_is_explained(self):
-        report = self.backend._kashoo_run_reconciliation(date(2020, 1, 1), date(2026, 12, 31))
+        report = self.backend._kashoo_run_books_comparison(date(2020, 1, 1), date(2026, 12, 31))
         records = {record["id"]: record for record in self._all_records()}
         live = [record for record in records.values() if not record.get("removed")]
         self.assertEqual(report.record_count, len(live))

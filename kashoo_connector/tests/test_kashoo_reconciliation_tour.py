@@ -19,7 +19,7 @@ class TestKashooReconciliationTour(ReconciliationBookMixin, KashooCanadaCommon, 
         super().setUpClass()
         cls._map_everything()
         cls._build_book(cls.env, cls.backend, cls.sandbox.url)
-        cls.report = cls.backend._kashoo_run_reconciliation(
+        cls.report = cls.backend._kashoo_run_books_comparison(
             date.fromisoformat(PERIOD_START), date.fromisoformat(PERIOD_END))
         admin = cls.env.ref("base.user_admin")
         admin.write({"company_ids": [(4, cls.company.id)], "company_id": cls.company.id})

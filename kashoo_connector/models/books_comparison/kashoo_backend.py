@@ -15,24 +15,24 @@ class KashooBackend(models.Model):
     _inherit = "kashoo.backend"
 
     kashoo_company_currency_id = fields.Many2one(related="company_id.currency_id")
-    kashoo_recon_tolerance_revenue = fields.Monetary(
+    kashoo_comparison_tolerance_revenue = fields.Monetary(
         string="Tolerance: Revenue Accounts", currency_field="kashoo_company_currency_id",
         default=const.BOOKS_COMPARISON_TOLERANCE_PROFIT_LOSS,
         help="A revenue account whose Kashoo and Odoo balances differ by more than this is "
         "reported as a discrepancy.")
-    kashoo_recon_tolerance_expense = fields.Monetary(
+    kashoo_comparison_tolerance_expense = fields.Monetary(
         string="Tolerance: Expense Accounts", currency_field="kashoo_company_currency_id",
         default=const.BOOKS_COMPARISON_TOLERANCE_PROFIT_LOSS)
-    kashoo_recon_tolerance_balance_sheet = fields.Monetary(
+    kashoo_comparison_tolerance_balance_sheet = fields.Monetary(
         string="Tolerance: Balance Sheet Accounts", currency_field="kashoo_company_currency_id",
         default=const.BOOKS_COMPARISON_TOLERANCE_BALANCE_SHEET,
         help="Also applies to the sales-tax accounts and to each partner's open balance.")
-    kashoo_reconciliation_ids = fields.One2many("kashoo.reconciliation", "backend_id",
-                                                string="Reconciliations")
+    kashoo_books_comparison_ids = fields.One2many("kashoo.reconciliation", "backend_id",
+                                                  string="Reconciliations")
 
     # === ACTIONS === #
 
-    def action_kashoo_open_reconciliations(self):
+    def action_kashoo_open_books_comparisons(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "kashoo_connector.kashoo_reconciliation_action")
@@ -41,12 +41,12 @@ class KashooBackend(models.Model):
 
     # === BUSINESS METHODS === #
 
-    def _kashoo_reconciliation_start(self):
+    def _kashoo_books_comparison_start(self):
         """The first day a scheduled reconciliation covers: where the import starts."""
         self.ensure_one()
         return self.sync_start_date or self._kashoo_default_start_date()
 
-    def _kashoo_run_reconciliation(self, date_from, date_to, trigger="manual"):
+    def _kashoo_run_books_comparison(self, date_from, date_to, trigger="manual"):
         """Compare Kashoo and Odoo over ``[date_from, date_to]``; return the report kept.
 
         Accountants (Kashoo User) may run it: the access is checked as them, the figures
@@ -77,36 +77,36 @@ class KashooBackend(models.Model):
             [("kashoo_backend_id", "=", self.id)], [], ["create_date:min"])
         return first and first.date()
 
-    def _kashoo_last_scheduled_reconciliation(self):
+    def _kashoo_last_scheduled_books_comparison(self):
         self.ensure_one()
         last = self.env["kashoo.reconciliation"].sudo().search(
             [("backend_id", "=", self.id), ("trigger", "=", "scheduled")],
             order="run_date desc", limit=1)
         return last.run_date.date() if last else None
 
-    def _kashoo_reconciliation_due(self, today=None):
+    def _kashoo_books_comparison_due(self, today=None):
         """Daily during the first month after the first import, weekly thereafter."""
         self.ensure_one()
         today = today or fields.Date.context_today(self)
         return books_comparison_due(
-            self._kashoo_first_import_date(), self._kashoo_last_scheduled_reconciliation(),
+            self._kashoo_first_import_date(), self._kashoo_last_scheduled_books_comparison(),
             today, daily_days=const.BOOKS_COMPARISON_DAILY_DAYS,
             weekly_days=const.BOOKS_COMPARISON_WEEKLY_DAYS)
 
     # === CRON === #
 
     @api.model
-    def _cron_kashoo_reconcile(self, today=None):
+    def _cron_kashoo_compare_books(self, today=None):
         """Daily cron: run the reconciliations that are due; one backend's failure spares
         the others."""
         today = today or fields.Date.context_today(self)
         for backend in self.search([("state", "=", "connected")]):
-            if not backend._kashoo_reconciliation_due(today):
+            if not backend._kashoo_books_comparison_due(today):
                 continue
             try:
                 with self.env.cr.savepoint():
-                    report = backend._kashoo_run_reconciliation(
-                        backend._kashoo_reconciliation_start(), today, trigger="scheduled")
+                    report = backend._kashoo_run_books_comparison(
+                        backend._kashoo_books_comparison_start(), today, trigger="scheduled")
             except Exception as error:  # noqa: BLE001 - isolate each backend, keep the cron alive
                 _logger.warning("Kashoo reconciliation of backend %s failed: %s",
                                 backend.id, error)

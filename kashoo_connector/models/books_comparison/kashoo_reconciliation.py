@@ -282,9 +282,9 @@ class KashooReconciliation(models.Model):
         backend = self.backend_id
         kashoo_balance = round_money(kashoo_totals.get(key, Decimal(0)), decimals)
         tolerance = {
-            "revenue": backend.kashoo_recon_tolerance_revenue,
-            "expense": backend.kashoo_recon_tolerance_expense,
-        }.get(kind, backend.kashoo_recon_tolerance_balance_sheet)
+            "revenue": backend.kashoo_comparison_tolerance_revenue,
+            "expense": backend.kashoo_comparison_tolerance_expense,
+        }.get(kind, backend.kashoo_comparison_tolerance_balance_sheet)
         label = ", ".join(f"{row.number} {row.name}".strip() for row in kashoo_rows) or (
             _("Kashoo account %(id)s", id=key.kashoo_account_id) if key.kashoo_account_id
             else False)
@@ -425,7 +425,7 @@ class KashooReconciliation(models.Model):
             rows[key]["odoo"] += amount
             rows[key]["buckets"]["odoo", aging_bucket(due or None, self.date_to)] += amount
             rows[key]["odoo_count"] += count
-        tolerance = backend.kashoo_recon_tolerance_balance_sheet
+        tolerance = backend.kashoo_comparison_tolerance_balance_sheet
         self.env["kashoo.reconciliation.aging"].create([{
             "reconciliation_id": self.id,
             "kind": kind,
