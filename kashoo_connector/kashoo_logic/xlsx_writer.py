@@ -31,9 +31,9 @@ def _label(record, field_name):
 
 
 def books_comparison_workbook(report):
-    """Return the XLSX bytes of a ``kashoo.reconciliation`` record.
+    """Return the XLSX bytes of a ``kashoo.books.comparison`` record.
 
-    :param report: one ``kashoo.reconciliation``.
+    :param report: one ``kashoo.books.comparison``.
     :rtype: bytes
     """
     output = io.BytesIO()

@@ -2,11 +2,12 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 
-class KashooReconciliationWizard(models.TransientModel):
-    """Run Reconciliation: compare Kashoo and Odoo over a period, now, and open the report."""
+class KashooBooksComparisonWizard(models.TransientModel):
+    """Compare Books with Kashoo: compare Kashoo and Odoo over a period, now, and open the
+    report."""
 
-    _name = "kashoo.reconciliation.wizard"
-    _description = "Run Kashoo Reconciliation"
+    _name = "kashoo.books.comparison.wizard"
+    _description = "Compare Books with Kashoo"
 
     backend_id = fields.Many2one(
         "kashoo.backend", required=True, ondelete="cascade",
@@ -32,12 +33,12 @@ class KashooReconciliationWizard(models.TransientModel):
         if self.date_from > self.date_to:
             raise UserError(_("The period must start before it ends."))
         if self.backend_id.state != "connected":
-            raise UserError(_("Connect the backend to Kashoo before reconciling: Kashoo's "
-                              "side is read live."))
+            raise UserError(_("Connect the backend to Kashoo before comparing the books: "
+                              "Kashoo's side is read live."))
         report = self.backend_id._kashoo_run_books_comparison(self.date_from, self.date_to)
         return {
             "type": "ir.actions.act_window",
-            "res_model": "kashoo.reconciliation",
+            "res_model": "kashoo.books.comparison",
             "res_id": report.id,
             "view_mode": "form",
             "target": "current",

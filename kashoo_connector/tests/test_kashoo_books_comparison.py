@@ -11,14 +11,14 @@ from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
 from ..kashoo_logic.books_comparison import AGING_BUCKETS, aging_bucket, books_comparison_due
-from .kashoo_mapping_common import KashooCanadaCommon
-from .reconciliation_common import (
+from .books_comparison_common import (
     ENGINE_LOGGERS,
     HST_ON,
     PERIOD_END,
     PERIOD_START,
-    ReconciliationBookMixin,
+    BooksComparisonBookMixin,
 )
+from .kashoo_mapping_common import KashooCanadaCommon
 
 
 def _amount(value):
@@ -26,7 +26,7 @@ def _amount(value):
 
 
 @tagged("post_install", "-at_install")
-class TestKashooReconciliation(ReconciliationBookMixin, KashooCanadaCommon):
+class TestKashooBooksComparison(BooksComparisonBookMixin, KashooCanadaCommon):
     """Kashoo's live books against Odoo's on a sandbox book whose differences are known."""
 
     @classmethod
@@ -46,10 +46,10 @@ class TestKashooReconciliation(ReconciliationBookMixin, KashooCanadaCommon):
         cls.payable = cls.moves[cls.bill_d["id"]].line_ids.filtered(
             lambda line: line.account_id.account_type == "liability_payable").account_id
         cls.accountant = new_test_user(
-            cls.env, "recon_accountant",
+            cls.env, "comparison_accountant",
             groups="account.group_account_user,kashoo_connector.kashoo_connector_group_user",
             company_id=cls.company.id, company_ids=[cls.company.id])
-        cls.portal_user = new_test_user(cls.env, "recon_portal", groups="base.group_portal")
+        cls.portal_user = new_test_user(cls.env, "comparison_portal", groups="base.group_portal")
 
     @classmethod
     def _tax_account(cls, tax):
@@ -271,7 +271,7 @@ class TestKashooReconciliation(ReconciliationBookMixin, KashooCanadaCommon):
         backend = self.backend
         first = backend._kashoo_first_import_date()
         self.assertEqual(first, fields.Date.context_today(backend))
-        Reports = self.env["kashoo.reconciliation"]
+        Reports = self.env["kashoo.books.comparison"]
         scheduled = [("backend_id", "=", backend.id), ("trigger", "=", "scheduled")]
         self.env["kashoo.backend"]._cron_kashoo_compare_books(today=first)
         report = Reports.search(scheduled)
@@ -308,7 +308,7 @@ class TestKashooReconciliation(ReconciliationBookMixin, KashooCanadaCommon):
         report = self._run()
         action = report.action_export_xlsx()
         attachment = self.env["ir.attachment"].search(
-            [("res_model", "=", "kashoo.reconciliation"), ("res_id", "=", report.id)])
+            [("res_model", "=", "kashoo.books.comparison"), ("res_id", "=", report.id)])
         self.assertEqual(action["url"], f"/web/content/{attachment.id}?download=true")
         workbook = openpyxl.load_workbook(io.BytesIO(attachment.raw))
         self.assertEqual(workbook.sheetnames,
@@ -328,17 +328,17 @@ class TestKashooReconciliation(ReconciliationBookMixin, KashooCanadaCommon):
     # === ACCESS === #
 
     def test_accountant_runs_and_reads(self):
-        wizard = self.env["kashoo.reconciliation.wizard"].with_user(self.accountant).create({
+        wizard = self.env["kashoo.books.comparison.wizard"].with_user(self.accountant).create({
             "date_from": PERIOD_START, "date_to": PERIOD_END})
         self.assertEqual(wizard.backend_id, self.backend)
         action = wizard.action_run()
-        report = self.env["kashoo.reconciliation"].with_user(self.accountant).browse(
+        report = self.env["kashoo.books.comparison"].with_user(self.accountant).browse(
             action["res_id"])
         self.assertEqual(report.user_id, self.accountant)
         self.assertEqual(report.state, "discrepancy")
         self.assertTrue(report.line_ids.mapped("difference"))
         line = report.line_ids.filtered("detail_count")[:1]
-        self.assertTrue(self.env["kashoo.reconciliation.detail"].with_user(
+        self.assertTrue(self.env["kashoo.books.comparison.detail"].with_user(
             self.accountant).search(line.action_open_details()["domain"]))
         self.assertTrue(report.action_export_xlsx()["url"])
         with self.assertRaises(AccessError):
@@ -351,7 +351,7 @@ class TestKashooReconciliation(ReconciliationBookMixin, KashooCanadaCommon):
         with self.assertRaises(AccessError):
             report.with_user(self.portal_user).read(["name"])
         with self.assertRaises(AccessError):
-            self.env["kashoo.reconciliation.line"].with_user(self.portal_user).search([])
+            self.env["kashoo.books.comparison.line"].with_user(self.portal_user).search([])
         with self.assertRaises(AccessError):
             self.backend.with_user(self.portal_user)._kashoo_run_books_comparison(
                 date.fromisoformat(PERIOD_START), date.fromisoformat(PERIOD_END))
@@ -360,11 +360,11 @@ class TestKashooReconciliation(ReconciliationBookMixin, KashooCanadaCommon):
         other_company = self.env["res.company"].create({"name": "Other Kashoo Books"})
         other_backend = self.env["kashoo.backend"].create(
             {"name": "Other Kashoo", "company_id": other_company.id})
-        other = self.env["kashoo.reconciliation"].create({
+        other = self.env["kashoo.books.comparison"].create({
             "backend_id": other_backend.id, "date_from": PERIOD_START,
             "date_to": PERIOD_END, "state": "failed"})
         mine = self._run()
-        visible = self.env["kashoo.reconciliation"].with_user(self.accountant).search([])
+        visible = self.env["kashoo.books.comparison"].with_user(self.accountant).search([])
         self.assertIn(mine, visible)
         self.assertNotIn(other, visible)
         with self.assertRaises(AccessError):
@@ -375,7 +375,7 @@ class TestKashooReconciliation(ReconciliationBookMixin, KashooCanadaCommon):
 
 
 @tagged("post_install", "-at_install")
-class TestKashooReconciliationWholeBook(KashooCanadaCommon):
+class TestKashooBooksComparisonWholeBook(KashooCanadaCommon):
     """The sandbox's whole generated book (USD, JPY, discounts, partial payments, claims):
     what Kashoo's records say and what Odoo posted agree, except where Odoo could not follow."""
 

@@ -5,14 +5,14 @@ import openpyxl
 
 from odoo.tests import HttpCase, tagged
 
+from .books_comparison_common import PERIOD_END, PERIOD_START, BooksComparisonBookMixin
 from .kashoo_mapping_common import KashooCanadaCommon
-from .reconciliation_common import PERIOD_END, PERIOD_START, ReconciliationBookMixin
 from .tour_screenshots import final_screenshot
 
 
 @tagged("post_install", "-at_install")
-class TestKashooReconciliationTour(ReconciliationBookMixin, KashooCanadaCommon, HttpCase):
-    """An administrator opens a reconciliation report, sees a difference and drills into it."""
+class TestKashooBooksComparisonTour(BooksComparisonBookMixin, KashooCanadaCommon, HttpCase):
+    """An administrator opens a books comparison report, sees a difference and drills into it."""
 
     @classmethod
     def setUpClass(cls):
@@ -24,10 +24,10 @@ class TestKashooReconciliationTour(ReconciliationBookMixin, KashooCanadaCommon, 
         admin = cls.env.ref("base.user_admin")
         admin.write({"company_ids": [(4, cls.company.id)], "company_id": cls.company.id})
 
-    def test_reconciliation_tour(self):
+    def test_books_comparison_tour(self):
         self.assertEqual(self.report.state, "discrepancy")
-        with final_screenshot("kashoo_reconciliation_") as saved:
-            self.start_tour("/odoo", "kashoo_reconciliation_tour", login="admin")
+        with final_screenshot("kashoo_books_comparison_") as saved:
+            self.start_tour("/odoo", "kashoo_books_comparison_tour", login="admin")
         self.assertEqual(len(saved), 1)
 
     def test_xlsx_download(self):
