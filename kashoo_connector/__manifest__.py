@@ -25,7 +25,7 @@
         "wizards/kashoo_sync_restore_wizard_views.xml",
         "wizards/kashoo_quarantine_ignore_wizard_views.xml",
         "wizards/kashoo_lock_date_wizard_views.xml",
-        "wizards/kashoo_reconciliation_wizard_views.xml",
+        "wizards/kashoo_books_comparison_wizard_views.xml",
         "views/kashoo_transaction_views.xml",
         "views/kashoo_sync_log_views.xml",
         "views/kashoo_webhook_event_views.xml",
@@ -38,7 +38,7 @@
         "views/account_move_views.xml",
         "views/kashoo_health_snapshot_views.xml",
         "views/kashoo_health_alert_views.xml",
-        "views/kashoo_reconciliation_views.xml",
+        "views/kashoo_books_comparison_views.xml",
         "views/kashoo_backend_views.xml",
         "views/res_config_settings_views.xml",
         # Menus last: they point at the actions above.

@@ -145,12 +145,12 @@ HEALTH_METRICS = [
     ("quarantine_count", "Quarantined transactions"),
 ]
 
-# === Reconciliation with Kashoo === #
+# === Books comparison: Kashoo's books against Odoo's === #
 
 # Default tolerances: revenue and expense accounts may differ by rounding, the balance sheet
 # (sales taxes and partner balances included) not at all.
-RECONCILIATION_TOLERANCE_PROFIT_LOSS = 1.0
-RECONCILIATION_TOLERANCE_BALANCE_SHEET = 0.0
+BOOKS_COMPARISON_TOLERANCE_PROFIT_LOSS = 1.0
+BOOKS_COMPARISON_TOLERANCE_BALANCE_SHEET = 0.0
 # Scheduled runs: daily during this many days after the first import, then every N days.
-RECONCILIATION_DAILY_DAYS = 30
-RECONCILIATION_WEEKLY_DAYS = 7
+BOOKS_COMPARISON_DAILY_DAYS = 30
+BOOKS_COMPARISON_WEEKLY_DAYS = 7

@@ -52,14 +52,14 @@ backend.auto_sync = True
 env.cr.commit()  # noqa: F821
 if not backend.transaction_ids:
     # First run: import the demo book now, so the quarantine, the health dashboard and a
-    # reconciliation report are there at the first look (the crons carry on from here).
+    # books comparison report are there at the first look (the crons carry on from here).
     backend._kashoo_fetch()
     backend._kashoo_process_batches(time_budget=600)
     # The hour in progress is counted as complete, so the dashboard shows this import.
     env["kashoo.health.snapshot"]._kashoo_take_snapshots(  # noqa: F821
         backend, now=fields.Datetime.now() + datetime.timedelta(hours=1))
-    backend._kashoo_run_reconciliation(backend._kashoo_default_start_date(),
-                                       fields.Date.context_today(backend))
+    backend._kashoo_run_books_comparison(backend._kashoo_default_start_date(),
+                                         fields.Date.context_today(backend))
     env.cr.commit()  # noqa: F821
 counts = {state: len(backend.transaction_ids.filtered(lambda row, s=state: row.state == s))
           for state in ("done", "quarantined")}

@@ -1,4 +1,4 @@
-"""Pure figures of the Kashoo-vs-Odoo reconciliation: what each Kashoo record should post.
+"""Pure figures of the books comparison (Kashoo vs Odoo): what each Kashoo record should post.
 
 No ORM here. Kashoo has no balance endpoint, so its side of the comparison is rebuilt from its
 records: each record is handed to the mapper (the same translation the import uses, so both
@@ -297,8 +297,8 @@ def due_date(record):
 
 # === Schedule === #
 
-def reconciliation_due(first_import, last_run, today, daily_days=30, weekly_days=7):
-    """Tell whether a scheduled reconciliation should run ``today``.
+def books_comparison_due(first_import, last_run, today, daily_days=30, weekly_days=7):
+    """Tell whether a scheduled books comparison should run ``today``.
 
     Daily during the first ``daily_days`` after the first import (the initial sync period),
     weekly thereafter; never before anything was imported.

@@ -1,4 +1,4 @@
-"""The reconciliation report as an XLSX workbook, written with Odoo's own xlsxwriter.
+"""The books comparison report as an XLSX workbook, written with Odoo's own xlsxwriter.
 
 One sheet per section (accounts, sales taxes, open receivables and payables) and one with the
 transactions that explain the differences, so an accountant can file or annotate the figures.
@@ -30,10 +30,10 @@ def _label(record, field_name):
         if value else ""
 
 
-def reconciliation_workbook(report):
-    """Return the XLSX bytes of a ``kashoo.reconciliation`` record.
+def books_comparison_workbook(report):
+    """Return the XLSX bytes of a ``kashoo.books.comparison`` record.
 
-    :param report: one ``kashoo.reconciliation``.
+    :param report: one ``kashoo.books.comparison``.
     :rtype: bytes
     """
     output = io.BytesIO()

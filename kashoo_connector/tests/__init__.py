@@ -10,8 +10,8 @@ from . import test_kashoo_move_builder
 from . import test_sync_import
 from . import test_kashoo_mapping
 from . import test_kashoo_mapping_tour
-from . import test_kashoo_reconciliation
-from . import test_kashoo_reconciliation_tour
+from . import test_kashoo_books_comparison
+from . import test_kashoo_books_comparison_tour
 from . import test_kashoo_health
 from . import test_kashoo_health_tour
 from . import test_kashoo_quarantine

@@ -3,7 +3,6 @@ from collections import defaultdict
 from decimal import Decimal
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
 
 from ...kashoo_api import KashooError
 from ...kashoo_logic.books_comparison import (
@@ -17,28 +16,15 @@ from ...kashoo_logic.books_comparison import (
     record_postings,
     widen_snapshot,
 )
-from ...kashoo_logic.xlsx_writer import reconciliation_workbook
+from ...kashoo_logic.xlsx_writer import books_comparison_workbook
 from ...kashoo_mapper.money import round_money
 
 _logger = logging.getLogger(__name__)
 
-RECONCILIATION_STATES = [
+BOOKS_COMPARISON_STATES = [
     ("balanced", "Balanced"),
     ("discrepancy", "Differences"),
     ("failed", "Failed"),
-]
-ACCOUNT_KINDS = [
-    ("revenue", "Revenue"),
-    ("expense", "Expense"),
-    ("balance_sheet", "Balance Sheet"),
-]
-LINE_SECTIONS = [("account", "Accounts"), ("tax", "Sales Taxes")]
-AGING_KINDS = [("receivable", "Receivable"), ("payable", "Payable")]
-DETAIL_REASONS = [
-    ("missing_in_odoo", "Missing in Odoo"),
-    ("amount_differs", "Different amount"),
-    ("only_in_odoo", "Only in Odoo"),
-    ("not_from_kashoo", "Not from Kashoo"),
 ]
 TAX_SUB_TYPES = ("TAX_PAYABLE", "TAX_RECOVERABLE")
 KASHOO_KINDS = {"REVENUE": "revenue", "EXPENSE": "expense"}
@@ -51,12 +37,12 @@ def _decimal(value, decimals):
     return round_money(Decimal(repr(value or 0.0)), decimals)
 
 
-class KashooReconciliation(models.Model):
-    """One comparison of Kashoo's books with Odoo's over a period (SPEC "Data Integrity
-    Verification"); every run is kept, so the history shows when books drifted apart."""
+class KashooBooksComparison(models.Model):
+    """One comparison of Kashoo's books with Odoo's over a period; every run is kept, so the
+    history shows when books drifted apart."""
 
-    _name = "kashoo.reconciliation"
-    _description = "Kashoo Reconciliation"
+    _name = "kashoo.books.comparison"
+    _description = "Kashoo Books Comparison"
     _order = "run_date desc, id desc"
 
     name = fields.Char(compute="_compute_name", store=True)
@@ -72,18 +58,18 @@ class KashooReconciliation(models.Model):
                               default=lambda self: self.env.user)
     trigger = fields.Selection([("manual", "On demand"), ("scheduled", "Scheduled")],
                                required=True, default="manual", readonly=True)
-    state = fields.Selection(RECONCILIATION_STATES, readonly=True)
+    state = fields.Selection(BOOKS_COMPARISON_STATES, readonly=True)
     error_message = fields.Text(readonly=True)
     note = fields.Text(readonly=True, help="Kashoo records that could not be read at all.")
 
-    line_ids = fields.One2many("kashoo.reconciliation.line", "reconciliation_id",
+    line_ids = fields.One2many("kashoo.books.comparison.line", "comparison_id",
                                string="Accounts", domain=[("section", "=", "account")])
-    tax_line_ids = fields.One2many("kashoo.reconciliation.line", "reconciliation_id",
+    tax_line_ids = fields.One2many("kashoo.books.comparison.line", "comparison_id",
                                    string="Sales Taxes", domain=[("section", "=", "tax")])
-    all_line_ids = fields.One2many("kashoo.reconciliation.line", "reconciliation_id")
-    aging_ids = fields.One2many("kashoo.reconciliation.aging", "reconciliation_id",
+    all_line_ids = fields.One2many("kashoo.books.comparison.line", "comparison_id")
+    aging_ids = fields.One2many("kashoo.books.comparison.aging", "comparison_id",
                                 string="Aged Receivables and Payables")
-    detail_ids = fields.One2many("kashoo.reconciliation.detail", "reconciliation_id",
+    detail_ids = fields.One2many("kashoo.books.comparison.detail", "comparison_id",
                                  string="Explaining Transactions")
 
     record_count = fields.Integer(string="Kashoo Records", readonly=True)
@@ -123,9 +109,9 @@ class KashooReconciliation(models.Model):
         return {
             "type": "ir.actions.act_window",
             "name": _("Explaining Transactions"),
-            "res_model": "kashoo.reconciliation.detail",
+            "res_model": "kashoo.books.comparison.detail",
             "view_mode": "list,form",
-            "domain": [("reconciliation_id", "=", self.id)],
+            "domain": [("comparison_id", "=", self.id)],
         }
 
     def action_export_xlsx(self):
@@ -142,9 +128,9 @@ class KashooReconciliation(models.Model):
 
     def _kashoo_xlsx_attachment(self):
         self.ensure_one()
-        content = reconciliation_workbook(self)
+        content = books_comparison_workbook(self)
         return self.env["ir.attachment"].sudo().create({
-            "name": f"kashoo_reconciliation_{self.date_from}_{self.date_to}_{self.id}.xlsx",
+            "name": f"kashoo_books_comparison_{self.date_from}_{self.date_to}_{self.id}.xlsx",
             "raw": content,
             "res_model": self._name,
             "res_id": self.id,
@@ -239,7 +225,7 @@ class KashooReconciliation(models.Model):
                 KASHOO_KINDS.get(row.kashoo_type, "balance_sheet"),
                 row.sub_type in TAX_SUB_TYPES or (None, key.kashoo_account_id) in tax_names,
                 kashoo_totals, Decimal(0), tax_names.get((None, key.kashoo_account_id), ())))
-        lines = self.env["kashoo.reconciliation.line"].create(line_vals)
+        lines = self.env["kashoo.books.comparison.line"].create(line_vals)
         self._kashoo_create_details(lines, kashoo_by_record, by_id)
         self._kashoo_create_aging(records, snapshot, currency_decimals)
         self.write({
@@ -282,14 +268,14 @@ class KashooReconciliation(models.Model):
         backend = self.backend_id
         kashoo_balance = round_money(kashoo_totals.get(key, Decimal(0)), decimals)
         tolerance = {
-            "revenue": backend.kashoo_recon_tolerance_revenue,
-            "expense": backend.kashoo_recon_tolerance_expense,
-        }.get(kind, backend.kashoo_recon_tolerance_balance_sheet)
+            "revenue": backend.kashoo_comparison_tolerance_revenue,
+            "expense": backend.kashoo_comparison_tolerance_expense,
+        }.get(kind, backend.kashoo_comparison_tolerance_balance_sheet)
         label = ", ".join(f"{row.number} {row.name}".strip() for row in kashoo_rows) or (
             _("Kashoo account %(id)s", id=key.kashoo_account_id) if key.kashoo_account_id
             else False)
         return {
-            "reconciliation_id": self.id,
+            "comparison_id": self.id,
             "section": "tax" if is_tax else "account",
             "account_id": account.id or False,
             "kashoo_account_ids": [(6, 0, kashoo_rows.ids)],
@@ -372,7 +358,7 @@ class KashooReconciliation(models.Model):
                 "reason": "not_from_kashoo",
                 "move_id": move.id,
             } for move, balance in manual)
-        self.env["kashoo.reconciliation.detail"].create(vals_list)
+        self.env["kashoo.books.comparison.detail"].create(vals_list)
 
     @staticmethod
     def _kashoo_line_key(line):
@@ -425,9 +411,9 @@ class KashooReconciliation(models.Model):
             rows[key]["odoo"] += amount
             rows[key]["buckets"]["odoo", aging_bucket(due or None, self.date_to)] += amount
             rows[key]["odoo_count"] += count
-        tolerance = backend.kashoo_recon_tolerance_balance_sheet
-        self.env["kashoo.reconciliation.aging"].create([{
-            "reconciliation_id": self.id,
+        tolerance = backend.kashoo_comparison_tolerance_balance_sheet
+        self.env["kashoo.books.comparison.aging"].create([{
+            "comparison_id": self.id,
             "kind": kind,
             "partner_id": partner or False,
             "contact_id": values["contact"].id if values["contact"] else False,
@@ -444,159 +430,3 @@ class KashooReconciliation(models.Model):
                for side in ("kashoo", "odoo") for bucket in AGING_BUCKETS},
         } for (kind, partner, contact_id), values in sorted(
             rows.items(), key=lambda item: (item[0][0], item[0][1] or 0, item[0][2] or 0))])
-
-
-class KashooReconciliationLine(models.Model):
-    """One account compared: Kashoo's balance (from its records) and Odoo's (posted items)."""
-
-    _name = "kashoo.reconciliation.line"
-    _description = "Kashoo Reconciliation Account"
-    _order = "reconciliation_id, section, is_discrepancy desc, account_code, id"
-
-    reconciliation_id = fields.Many2one("kashoo.reconciliation", required=True, index=True,
-                                        ondelete="cascade", readonly=True)
-    company_id = fields.Many2one(related="reconciliation_id.company_id", store=True)
-    currency_id = fields.Many2one(related="reconciliation_id.currency_id")
-    section = fields.Selection(LINE_SECTIONS, required=True, default="account", readonly=True)
-    account_id = fields.Many2one("account.account", string="Odoo Account", readonly=True,
-                                 ondelete="set null")
-    account_code = fields.Char(related="account_id.code", store=True, string="Code")
-    kashoo_account_ids = fields.Many2many("kashoo.account", string="Kashoo Accounts",
-                                          readonly=True)
-    kashoo_account_label = fields.Char(string="Kashoo Account", readonly=True)
-    unmapped_kashoo_account_id = fields.Integer(
-        readonly=True, help="Kashoo id of an account with no Odoo account.")
-    account_kind = fields.Selection(ACCOUNT_KINDS, string="Kind", readonly=True)
-    tax_names = fields.Char(string="Kashoo Taxes", readonly=True)
-    kashoo_balance = fields.Monetary(readonly=True, currency_field="currency_id")
-    odoo_balance = fields.Monetary(readonly=True, currency_field="currency_id")
-    difference = fields.Monetary(readonly=True, currency_field="currency_id",
-                                 help="Kashoo's balance minus Odoo's.")
-    tolerance = fields.Monetary(currency_field="currency_id",
-                                help="Differences up to this amount are accepted.")
-    is_discrepancy = fields.Boolean(compute="_compute_is_discrepancy", store=True,
-                                    string="Discrepancy")
-    detail_ids = fields.One2many("kashoo.reconciliation.detail", "line_id",
-                                 string="Explaining Transactions")
-    detail_count = fields.Integer(compute="_compute_detail_count")
-
-    @api.depends("difference", "tolerance", "currency_id")
-    def _compute_is_discrepancy(self):
-        for line in self:
-            line.is_discrepancy = line.currency_id.compare_amounts(
-                abs(line.difference), line.tolerance) > 0
-
-    def _compute_detail_count(self):
-        counts = dict(self.env["kashoo.reconciliation.detail"]._read_group(
-            [("line_id", "in", self.ids)], ["line_id"], ["__count"]))
-        for line in self:
-            line.detail_count = counts.get(line, 0)
-
-    @api.depends("account_id", "kashoo_account_label")
-    def _compute_display_name(self):
-        for line in self:
-            line.display_name = (line.account_id.display_name or line.kashoo_account_label
-                                 or _("No account"))
-
-    def action_open_details(self):
-        """Button: the Kashoo records and Odoo entries that make up the difference."""
-        self.ensure_one()
-        if not self.detail_count:
-            raise UserError(_("Kashoo and Odoo agree on %(account)s: nothing to explain.",
-                              account=self.display_name))
-        return {
-            "type": "ir.actions.act_window",
-            "name": _("Difference on %(account)s", account=self.display_name),
-            "res_model": "kashoo.reconciliation.detail",
-            "view_mode": "list,form",
-            "domain": [("line_id", "=", self.id)],
-            "context": {"create": False},
-        }
-
-
-class KashooReconciliationDetail(models.Model):
-    """A transaction that explains part of an account's difference."""
-
-    _name = "kashoo.reconciliation.detail"
-    _description = "Kashoo Reconciliation Difference"
-    _order = "line_id, kashoo_date, kashoo_id, id"
-
-    line_id = fields.Many2one("kashoo.reconciliation.line", required=True, index=True,
-                              ondelete="cascade", readonly=True, string="Account Line")
-    reconciliation_id = fields.Many2one(related="line_id.reconciliation_id", store=True,
-                                        index=True)
-    company_id = fields.Many2one(related="line_id.company_id", store=True)
-    currency_id = fields.Many2one(related="line_id.currency_id")
-    account_id = fields.Many2one(related="line_id.account_id", string="Odoo Account")
-    kashoo_account_label = fields.Char(related="line_id.kashoo_account_label")
-    kashoo_id = fields.Integer(string="Kashoo ID", readonly=True)
-    kashoo_type = fields.Char(string="Type", readonly=True)
-    kashoo_date = fields.Date(string="Date", readonly=True)
-    kashoo_number = fields.Char(string="Number", readonly=True)
-    kashoo_amount = fields.Monetary(readonly=True, currency_field="currency_id")
-    odoo_amount = fields.Monetary(readonly=True, currency_field="currency_id")
-    difference = fields.Monetary(compute="_compute_difference", store=True,
-                                 currency_field="currency_id")
-    reason = fields.Selection(DETAIL_REASONS, readonly=True)
-    move_id = fields.Many2one("account.move", string="Odoo Entry", readonly=True,
-                              ondelete="set null")
-    transaction_id = fields.Many2one("kashoo.transaction", string="Staging Row", readonly=True,
-                                     ondelete="set null")
-    transaction_state = fields.Selection(related="transaction_id.state", string="Sync State")
-
-    @api.depends("kashoo_amount", "odoo_amount")
-    def _compute_difference(self):
-        for detail in self:
-            detail.difference = detail.currency_id.round(detail.kashoo_amount
-                                                         - detail.odoo_amount)
-
-
-class KashooReconciliationAging(models.Model):
-    """Open documents of one partner: what Kashoo says is owed against Odoo's residuals."""
-
-    _name = "kashoo.reconciliation.aging"
-    _description = "Kashoo Reconciliation Partner Balance"
-    _order = "reconciliation_id, kind, is_discrepancy desc, contact_name, id"
-
-    reconciliation_id = fields.Many2one("kashoo.reconciliation", required=True, index=True,
-                                        ondelete="cascade", readonly=True)
-    company_id = fields.Many2one(related="reconciliation_id.company_id", store=True)
-    currency_id = fields.Many2one(related="reconciliation_id.currency_id")
-    kind = fields.Selection(AGING_KINDS, required=True, readonly=True)
-    partner_id = fields.Many2one("res.partner", string="Odoo Partner", readonly=True,
-                                 ondelete="set null")
-    contact_id = fields.Many2one("kashoo.contact", string="Kashoo Contact", readonly=True,
-                                 ondelete="set null")
-    contact_name = fields.Char(string="Contact", readonly=True)
-    kashoo_amount = fields.Monetary(string="Kashoo Open", readonly=True,
-                                    currency_field="currency_id")
-    odoo_amount = fields.Monetary(string="Odoo Open", readonly=True,
-                                  currency_field="currency_id")
-    difference = fields.Monetary(readonly=True, currency_field="currency_id")
-    tolerance = fields.Monetary(currency_field="currency_id")
-    kashoo_document_count = fields.Integer(string="Kashoo Documents", readonly=True)
-    odoo_document_count = fields.Integer(string="Odoo Documents", readonly=True)
-    # Aged at the report's last day: not yet due, then days past due (reconciliation.py).
-    kashoo_current = fields.Monetary(string="Kashoo Not Due", readonly=True)
-    kashoo_1_30 = fields.Monetary(string="Kashoo 1-30 Days", readonly=True)
-    kashoo_31_60 = fields.Monetary(string="Kashoo 31-60 Days", readonly=True)
-    kashoo_61_90 = fields.Monetary(string="Kashoo 61-90 Days", readonly=True)
-    kashoo_over_90 = fields.Monetary(string="Kashoo Over 90 Days", readonly=True)
-    odoo_current = fields.Monetary(string="Odoo Not Due", readonly=True)
-    odoo_1_30 = fields.Monetary(string="Odoo 1-30 Days", readonly=True)
-    odoo_31_60 = fields.Monetary(string="Odoo 31-60 Days", readonly=True)
-    odoo_61_90 = fields.Monetary(string="Odoo 61-90 Days", readonly=True)
-    odoo_over_90 = fields.Monetary(string="Odoo Over 90 Days", readonly=True)
-    is_discrepancy = fields.Boolean(
-        compute="_compute_is_discrepancy", store=True, string="Discrepancy",
-        help="The open balances differ beyond the tolerance, in total or in one age bucket "
-        "(a payment applied to another document of the partner moves money between ages).")
-
-    @api.depends("difference", "tolerance", "currency_id", *(
-        f"{side}_{bucket}" for side in ("kashoo", "odoo") for bucket in AGING_BUCKETS))
-    def _compute_is_discrepancy(self):
-        for row in self:
-            differences = [row.difference] + [
-                row[f"kashoo_{bucket}"] - row[f"odoo_{bucket}"] for bucket in AGING_BUCKETS]
-            row.is_discrepancy = any(row.currency_id.compare_amounts(
-                abs(difference), row.tolerance) > 0 for difference in differences)

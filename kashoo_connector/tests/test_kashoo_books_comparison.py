@@ -10,15 +10,15 @@ from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
-from ..kashoo_logic.books_comparison import AGING_BUCKETS, aging_bucket, reconciliation_due
-from .kashoo_mapping_common import KashooCanadaCommon
-from .reconciliation_common import (
+from ..kashoo_logic.books_comparison import AGING_BUCKETS, aging_bucket, books_comparison_due
+from .books_comparison_common import (
     ENGINE_LOGGERS,
     HST_ON,
     PERIOD_END,
     PERIOD_START,
-    ReconciliationBookMixin,
+    BooksComparisonBookMixin,
 )
+from .kashoo_mapping_common import KashooCanadaCommon
 
 
 def _amount(value):
@@ -26,7 +26,7 @@ def _amount(value):
 
 
 @tagged("post_install", "-at_install")
-class TestKashooReconciliation(ReconciliationBookMixin, KashooCanadaCommon):
+class TestKashooBooksComparison(BooksComparisonBookMixin, KashooCanadaCommon):
     """Kashoo's live books against Odoo's on a sandbox book whose differences are known."""
 
     @classmethod
@@ -46,10 +46,10 @@ class TestKashooReconciliation(ReconciliationBookMixin, KashooCanadaCommon):
         cls.payable = cls.moves[cls.bill_d["id"]].line_ids.filtered(
             lambda line: line.account_id.account_type == "liability_payable").account_id
         cls.accountant = new_test_user(
-            cls.env, "recon_accountant",
+            cls.env, "comparison_accountant",
             groups="account.group_account_user,kashoo_connector.kashoo_connector_group_user",
             company_id=cls.company.id, company_ids=[cls.company.id])
-        cls.portal_user = new_test_user(cls.env, "recon_portal", groups="base.group_portal")
+        cls.portal_user = new_test_user(cls.env, "comparison_portal", groups="base.group_portal")
 
     @classmethod
     def _tax_account(cls, tax):
@@ -58,8 +58,8 @@ class TestKashooReconciliation(ReconciliationBookMixin, KashooCanadaCommon):
 
     def _run(self, backend=None):
         backend = backend or self.backend
-        return backend._kashoo_run_reconciliation(date.fromisoformat(PERIOD_START),
-                                                  date.fromisoformat(PERIOD_END))
+        return backend._kashoo_run_books_comparison(date.fromisoformat(PERIOD_START),
+                                                    date.fromisoformat(PERIOD_END))
 
     def _expected_differences(self):
         """Kashoo minus Odoo, per Odoo account, from the two gaps and the quarantined bill."""
@@ -207,7 +207,7 @@ class TestKashooReconciliation(ReconciliationBookMixin, KashooCanadaCommon):
             self.assertEqual(aged(row, "kashoo"), [_amount(row.kashoo_amount)] + [0] * 4)
             self.assertEqual(aged(row, "odoo"), [_amount(row.odoo_amount)] + [0] * 4)
         # 130 days later every document is over 90 days past due, on both sides alike.
-        later = self.backend._kashoo_run_reconciliation(
+        later = self.backend._kashoo_run_books_comparison(
             date.fromisoformat(PERIOD_START),
             date.fromisoformat(PERIOD_END) + timedelta(days=130))
         self.assertEqual(len(later.aging_ids), len(report.aging_ids))
@@ -224,8 +224,8 @@ class TestKashooReconciliation(ReconciliationBookMixin, KashooCanadaCommon):
     # === TOLERANCES === #
 
     def test_tolerances(self):
-        self.backend.write({"kashoo_recon_tolerance_revenue": 100.0,
-                            "kashoo_recon_tolerance_balance_sheet": 150.0})
+        self.backend.write({"kashoo_comparison_tolerance_revenue": 100.0,
+                            "kashoo_comparison_tolerance_balance_sheet": 150.0})
         report = self._run()
         sales = report.line_ids.filtered(
             lambda line: line.account_id == self._kashoo_account("4000").account_id)
@@ -242,13 +242,13 @@ class TestKashooReconciliation(ReconciliationBookMixin, KashooCanadaCommon):
 
     def test_default_tolerances(self):
         backend = self.env["kashoo.backend"].new({"company_id": self.company.id})
-        self.assertEqual((backend.kashoo_recon_tolerance_revenue,
-                          backend.kashoo_recon_tolerance_expense,
-                          backend.kashoo_recon_tolerance_balance_sheet), (1.0, 1.0, 0.0))
+        self.assertEqual((backend.kashoo_comparison_tolerance_revenue,
+                          backend.kashoo_comparison_tolerance_expense,
+                          backend.kashoo_comparison_tolerance_balance_sheet), (1.0, 1.0, 0.0))
 
     def test_a_balanced_period(self):
         # Before the period: nothing in either book, so nothing differs.
-        report = self.backend._kashoo_run_reconciliation(date(2026, 12, 2), date(2026, 12, 31))
+        report = self.backend._kashoo_run_books_comparison(date(2026, 12, 2), date(2026, 12, 31))
         self.assertEqual(report.state, "balanced")
         self.assertFalse(report.all_line_ids.filtered("difference"))
         self.assertFalse(report.detail_ids)
@@ -257,37 +257,37 @@ class TestKashooReconciliation(ReconciliationBookMixin, KashooCanadaCommon):
 
     def test_due_rule(self):
         first = date(2026, 1, 10)
-        self.assertFalse(reconciliation_due(None, None, first))
-        self.assertTrue(reconciliation_due(first, None, first))
-        self.assertFalse(reconciliation_due(first, first, first))
-        self.assertTrue(reconciliation_due(first, first, first + timedelta(days=1)))
+        self.assertFalse(books_comparison_due(None, None, first))
+        self.assertTrue(books_comparison_due(first, None, first))
+        self.assertFalse(books_comparison_due(first, first, first))
+        self.assertTrue(books_comparison_due(first, first, first + timedelta(days=1)))
         day_29 = first + timedelta(days=29)
-        self.assertTrue(reconciliation_due(first, day_29 - timedelta(days=1), day_29))
+        self.assertTrue(books_comparison_due(first, day_29 - timedelta(days=1), day_29))
         day_40 = first + timedelta(days=40)
-        self.assertFalse(reconciliation_due(first, day_40 - timedelta(days=6), day_40))
-        self.assertTrue(reconciliation_due(first, day_40 - timedelta(days=7), day_40))
+        self.assertFalse(books_comparison_due(first, day_40 - timedelta(days=6), day_40))
+        self.assertTrue(books_comparison_due(first, day_40 - timedelta(days=7), day_40))
 
     def test_cron_runs_daily_then_weekly(self):
         backend = self.backend
         first = backend._kashoo_first_import_date()
         self.assertEqual(first, fields.Date.context_today(backend))
-        Reports = self.env["kashoo.reconciliation"]
+        Reports = self.env["kashoo.books.comparison"]
         scheduled = [("backend_id", "=", backend.id), ("trigger", "=", "scheduled")]
-        self.env["kashoo.backend"]._cron_kashoo_reconcile(today=first)
+        self.env["kashoo.backend"]._cron_kashoo_compare_books(today=first)
         report = Reports.search(scheduled)
         self.assertEqual(len(report), 1)
         self.assertEqual((report.date_from, report.date_to, report.state),
                          (date.fromisoformat(PERIOD_START), first, "discrepancy"))
         # Same day: nothing more; the next day of the first month: again.
-        self.env["kashoo.backend"]._cron_kashoo_reconcile(today=first)
+        self.env["kashoo.backend"]._cron_kashoo_compare_books(today=first)
         self.assertEqual(Reports.search_count(scheduled), 1)
-        self.assertTrue(backend._kashoo_reconciliation_due(first + timedelta(days=1)))
+        self.assertTrue(backend._kashoo_books_comparison_due(first + timedelta(days=1)))
         # After the first month, weekly.
         report.run_date = datetime.combine(first + timedelta(days=35), datetime.min.time())
-        self.assertFalse(backend._kashoo_reconciliation_due(first + timedelta(days=41)))
-        self.env["kashoo.backend"]._cron_kashoo_reconcile(today=first + timedelta(days=41))
+        self.assertFalse(backend._kashoo_books_comparison_due(first + timedelta(days=41)))
+        self.env["kashoo.backend"]._cron_kashoo_compare_books(today=first + timedelta(days=41))
         self.assertEqual(Reports.search_count(scheduled), 1)
-        self.assertTrue(backend._kashoo_reconciliation_due(first + timedelta(days=42)))
+        self.assertTrue(backend._kashoo_books_comparison_due(first + timedelta(days=42)))
         # History is kept: on-demand runs do not count as scheduled ones.
         self._run()
         self.assertEqual(Reports.search_count(scheduled), 1)
@@ -308,7 +308,7 @@ class TestKashooReconciliation(ReconciliationBookMixin, KashooCanadaCommon):
         report = self._run()
         action = report.action_export_xlsx()
         attachment = self.env["ir.attachment"].search(
-            [("res_model", "=", "kashoo.reconciliation"), ("res_id", "=", report.id)])
+            [("res_model", "=", "kashoo.books.comparison"), ("res_id", "=", report.id)])
         self.assertEqual(action["url"], f"/web/content/{attachment.id}?download=true")
         workbook = openpyxl.load_workbook(io.BytesIO(attachment.raw))
         self.assertEqual(workbook.sheetnames,
@@ -328,17 +328,17 @@ class TestKashooReconciliation(ReconciliationBookMixin, KashooCanadaCommon):
     # === ACCESS === #
 
     def test_accountant_runs_and_reads(self):
-        wizard = self.env["kashoo.reconciliation.wizard"].with_user(self.accountant).create({
+        wizard = self.env["kashoo.books.comparison.wizard"].with_user(self.accountant).create({
             "date_from": PERIOD_START, "date_to": PERIOD_END})
         self.assertEqual(wizard.backend_id, self.backend)
         action = wizard.action_run()
-        report = self.env["kashoo.reconciliation"].with_user(self.accountant).browse(
+        report = self.env["kashoo.books.comparison"].with_user(self.accountant).browse(
             action["res_id"])
         self.assertEqual(report.user_id, self.accountant)
         self.assertEqual(report.state, "discrepancy")
         self.assertTrue(report.line_ids.mapped("difference"))
         line = report.line_ids.filtered("detail_count")[:1]
-        self.assertTrue(self.env["kashoo.reconciliation.detail"].with_user(
+        self.assertTrue(self.env["kashoo.books.comparison.detail"].with_user(
             self.accountant).search(line.action_open_details()["domain"]))
         self.assertTrue(report.action_export_xlsx()["url"])
         with self.assertRaises(AccessError):
@@ -351,31 +351,31 @@ class TestKashooReconciliation(ReconciliationBookMixin, KashooCanadaCommon):
         with self.assertRaises(AccessError):
             report.with_user(self.portal_user).read(["name"])
         with self.assertRaises(AccessError):
-            self.env["kashoo.reconciliation.line"].with_user(self.portal_user).search([])
+            self.env["kashoo.books.comparison.line"].with_user(self.portal_user).search([])
         with self.assertRaises(AccessError):
-            self.backend.with_user(self.portal_user)._kashoo_run_reconciliation(
+            self.backend.with_user(self.portal_user)._kashoo_run_books_comparison(
                 date.fromisoformat(PERIOD_START), date.fromisoformat(PERIOD_END))
 
     def test_reports_of_other_companies_are_hidden(self):
         other_company = self.env["res.company"].create({"name": "Other Kashoo Books"})
         other_backend = self.env["kashoo.backend"].create(
             {"name": "Other Kashoo", "company_id": other_company.id})
-        other = self.env["kashoo.reconciliation"].create({
+        other = self.env["kashoo.books.comparison"].create({
             "backend_id": other_backend.id, "date_from": PERIOD_START,
             "date_to": PERIOD_END, "state": "failed"})
         mine = self._run()
-        visible = self.env["kashoo.reconciliation"].with_user(self.accountant).search([])
+        visible = self.env["kashoo.books.comparison"].with_user(self.accountant).search([])
         self.assertIn(mine, visible)
         self.assertNotIn(other, visible)
         with self.assertRaises(AccessError):
             other.with_user(self.accountant).read(["name"])
         with self.assertRaises(AccessError):
-            other_backend.with_user(self.accountant)._kashoo_run_reconciliation(
+            other_backend.with_user(self.accountant)._kashoo_run_books_comparison(
                 date.fromisoformat(PERIOD_START), date.fromisoformat(PERIOD_END))
 
 
 @tagged("post_install", "-at_install")
-class TestKashooReconciliationWholeBook(KashooCanadaCommon):
+class TestKashooBooksComparisonWholeBook(KashooCanadaCommon):
     """The sandbox's whole generated book (USD, JPY, discounts, partial payments, claims):
     what Kashoo's records say and what Odoo posted agree, except where Odoo could not follow."""
 
@@ -389,7 +389,7 @@ class TestKashooReconciliationWholeBook(KashooCanadaCommon):
             cls.backend._kashoo_process_batches(time_budget=600)
 
     def test_every_difference_is_explained(self):
-        report = self.backend._kashoo_run_reconciliation(date(2020, 1, 1), date(2026, 12, 31))
+        report = self.backend._kashoo_run_books_comparison(date(2020, 1, 1), date(2026, 12, 31))
         records = {record["id"]: record for record in self._all_records()}
         live = [record for record in records.values() if not record.get("removed")]
         self.assertEqual(report.record_count, len(live))

@@ -10,14 +10,14 @@ from .kashoo_mapping_common import BUSINESS_ID
 ENGINE_LOGGERS = ("odoo.addons.kashoo_connector.models.sync.kashoo_backend",
                   "odoo.addons.kashoo_connector.models.sync.kashoo_transaction",
                   "odoo.addons.kashoo_connector.models.sync.kashoo_move_builder")
-# The sandbox's generated books end on 2026-11-20: the reconciled period holds only the
+# The sandbox's generated books end on 2026-11-20: the compared period holds only the
 # records written here, so every difference is known.
 PERIOD_START = "2026-11-21"
 PERIOD_END = "2026-11-30"
 HST_ON = 3002
 
 
-class ReconciliationBookMixin:
+class BooksComparisonBookMixin:
     """A small book in the sandbox with two known gaps between Kashoo and Odoo.
 
     Imported: invoice A (to customer 1), invoice B (customer 1) and a partial payment of it,
@@ -33,7 +33,7 @@ class ReconciliationBookMixin:
             existing = list(client.iter_records(start_date=_day(PERIOD_START),
                                                 end_date=_day(PERIOD_END)))
             contacts = list(client.iter_contacts())
-        assert not existing, "the sandbox already has records in the reconciled period"
+        assert not existing, "the sandbox already has records in the compared period"
         customers = [c for c in contacts if c["type"] == "CUSTOMER" and c["currency"] == "CAD"]
         vendors = [c for c in contacts if c["type"] == "VENDOR" and c["currency"] == "CAD"]
         cls.customer_1, cls.customer_2 = customers[0]["id"], customers[1]["id"]

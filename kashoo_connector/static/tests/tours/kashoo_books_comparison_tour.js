@@ -4,18 +4,18 @@ import { registry } from "@web/core/registry";
 import { openKashooMenu } from "@kashoo_connector/../tests/tours/kashoo_tour_steps";
 
 // An administrator checks Odoo's books against Kashoo's: opens Accounting > Kashoo >
-// Reconciliation, opens the report the test ran, sees the revenue account whose Kashoo
+// Books Comparisons, opens the report the test ran, sees the revenue account whose Kashoo
 // balance differs highlighted, drills into it (the invoice changed in Kashoo after the import,
 // with both amounts), and comes back to the report.
-// TestKashooReconciliationTour builds the sandbox book and runs the report first.
+// TestKashooBooksComparisonTour builds the sandbox book and runs the report first.
 const SALES_LINE =
     ".o_field_widget[name=line_ids] .o_data_row.text-danger" +
     ":has(td[name=kashoo_account_label]:contains(Product Sales))";
 
-registry.category("web_tour.tours").add("kashoo_reconciliation_tour", {
+registry.category("web_tour.tours").add("kashoo_books_comparison_tour", {
     url: "/odoo",
     steps: () => [
-        ...openKashooMenu("kashoo_reconciliation_menu", "Reconciliation"),
+        ...openKashooMenu("kashoo_books_comparison_menu", "Books Comparisons"),
         {
             content: "Open the report with differences",
             trigger: ".o_data_row:has(td[name=state]:contains(Differences)) td[name=date_from]",
@@ -23,7 +23,7 @@ registry.category("web_tour.tours").add("kashoo_reconciliation_tour", {
         },
         {
             content: "The report says Kashoo and Odoo differ",
-            trigger: ".o_kashoo_recon_alert:contains(Kashoo and Odoo differ)",
+            trigger: ".o_kashoo_books_comparison_alert:contains(Kashoo and Odoo differ)",
         },
         {
             content: "Product Sales is highlighted: Kashoo's balance is not Odoo's",

@@ -5,29 +5,29 @@ import openpyxl
 
 from odoo.tests import HttpCase, tagged
 
+from .books_comparison_common import PERIOD_END, PERIOD_START, BooksComparisonBookMixin
 from .kashoo_mapping_common import KashooCanadaCommon
-from .reconciliation_common import PERIOD_END, PERIOD_START, ReconciliationBookMixin
 from .tour_screenshots import final_screenshot
 
 
 @tagged("post_install", "-at_install")
-class TestKashooReconciliationTour(ReconciliationBookMixin, KashooCanadaCommon, HttpCase):
-    """An administrator opens a reconciliation report, sees a difference and drills into it."""
+class TestKashooBooksComparisonTour(BooksComparisonBookMixin, KashooCanadaCommon, HttpCase):
+    """An administrator opens a books comparison report, sees a difference and drills into it."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls._map_everything()
         cls._build_book(cls.env, cls.backend, cls.sandbox.url)
-        cls.report = cls.backend._kashoo_run_reconciliation(
+        cls.report = cls.backend._kashoo_run_books_comparison(
             date.fromisoformat(PERIOD_START), date.fromisoformat(PERIOD_END))
         admin = cls.env.ref("base.user_admin")
         admin.write({"company_ids": [(4, cls.company.id)], "company_id": cls.company.id})
 
-    def test_reconciliation_tour(self):
+    def test_books_comparison_tour(self):
         self.assertEqual(self.report.state, "discrepancy")
-        with final_screenshot("kashoo_reconciliation_") as saved:
-            self.start_tour("/odoo", "kashoo_reconciliation_tour", login="admin")
+        with final_screenshot("kashoo_books_comparison_") as saved:
+            self.start_tour("/odoo", "kashoo_books_comparison_tour", login="admin")
         self.assertEqual(len(saved), 1)
 
     def test_xlsx_download(self):
