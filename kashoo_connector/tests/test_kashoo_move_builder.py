@@ -4,8 +4,8 @@ from unittest.mock import patch
 
 from odoo import fields
 from odoo.exceptions import UserError
-from odoo.tools.translate import code_translations
 from odoo.tests import tagged
+from odoo.tools.translate import code_translations
 
 from ..kashoo_mapper import MappingError
 from .kashoo_mapping_common import KashooCanadaCommon
