@@ -2,11 +2,14 @@
 
 The client only ever sees :class:`KashooAuth`, the one seam that builds the
 ``Authorization`` header. Behind it, a token provider hands out access tokens: the
-:class:`OAuthTokenManager` here, :class:`ClassicTokenProvider`, or the Odoo backend's own
-provider, which adds a row lock and a committed transaction around each refresh.
+:class:`OAuthTokenManager` (OAuth) or :class:`ClassicTokenProvider`. The manager keeps its
+tokens in a :class:`TokenStore`: :class:`InMemoryTokenStore` here, or the Odoo backend's
+store, which holds a row lock and commits the rotated tokens around each refresh. Production
+and tests run the same refresh logic; only where the tokens live differs.
 """
 
 import base64
+import contextlib
 import dataclasses
 import logging
 import re
@@ -21,7 +24,6 @@ import requests
 from .backoff import parse_retry_after
 from .const import DEFAULT_TIMEOUT, DEFAULT_TOKEN_REFRESH_MARGIN
 from .exceptions import (
-    KashooAuthExpired,
     KashooAuthRejected,
     KashooAuthRevoked,
     KashooBadResponse,
@@ -308,66 +310,111 @@ def _token_error(response, now):
     return KashooAuthRejected(message, **details)
 
 
-class OAuthTokenManager:
-    """An in-memory :class:`TokenProvider` that refreshes OAuth tokens ahead of expiry.
+class TokenStore(Protocol):
+    """Where an :class:`OAuthTokenManager` keeps its tokens."""
 
-    Refreshes are serialised with a lock, so two threads never spend the same refresh
-    token. ``on_rotate`` receives every new :class:`TokenSet` *before* its access token is
-    handed out: the caller persists the rotated refresh token there, and if that raises,
-    the new tokens are not used.
+    def load(self):
+        """Return the current :class:`TokenSet` (no lock held).
+
+        :raises KashooAuthError: when the stored authorization is known to be unusable.
+        """
+
+    def refreshing(self):
+        """A context manager that holds the store's refresh lock and yields the current
+        :class:`TokenSet`, read under that lock. Only one holder refreshes at a time."""
+
+    def save(self, token_set, forced):
+        """Keep ``token_set`` durably *before* its access token is used; called inside
+        :meth:`refreshing`. If it raises, the new tokens are not used.
+
+        :param bool forced: the refresh follows a refused token (a 401), not the expiry.
+        """
+
+
+class InMemoryTokenStore:
+    """A :class:`TokenStore` in memory, serialised with a thread lock.
 
     :param TokenSet token_set: the current tokens.
+    :param on_rotate: ``on_rotate(new_token_set)``, called with every new token set before
+        it is kept (the caller persists the rotated refresh token there).
+    """
+
+    def __init__(self, token_set, on_rotate=None):
+        self._token_set = token_set
+        self._on_rotate = on_rotate
+        self._lock = threading.Lock()
+
+    def load(self):
+        return self._token_set
+
+    @contextlib.contextmanager
+    def refreshing(self):
+        with self._lock:
+            yield self._token_set
+
+    def save(self, token_set, forced):  # noqa: ARG002 - the protocol's signature
+        if self._on_rotate is not None:
+            self._on_rotate(token_set)
+        self._token_set = token_set
+
+
+class OAuthTokenManager:
+    """The :class:`TokenProvider` of an OAuth connection: refreshes ahead of expiry and
+    after a refused token, one refresh at a time, each refresh token spent once.
+
+    :param TokenStore store: where the tokens live.
     :param refresh_fn: ``refresh_fn(refresh_token) -> TokenSet``, typically
         :func:`refresh_tokens` with its endpoint and client arguments bound.
-    :param on_rotate: ``on_rotate(new_token_set)``, called after each refresh.
     :param float margin_seconds: refresh when less than this much validity remains.
     :param clock: returns the current Unix time.
     """
 
     def __init__(
         self,
-        token_set,
+        store,
         refresh_fn,
-        on_rotate,
         margin_seconds=DEFAULT_TOKEN_REFRESH_MARGIN,
         clock=time.time,
     ):
-        self._token_set = token_set
+        self._store = store
         self._refresh_fn = refresh_fn
-        self._on_rotate = on_rotate
         self._margin_seconds = margin_seconds
         self._clock = clock
-        self._lock = threading.Lock()
 
     @property
     def token_set(self):
-        """The tokens currently in use.
+        """The tokens currently stored.
 
         :rtype: TokenSet
         """
-        return self._token_set
+        return self._store.load()
 
     def get_access_token(self, force_refresh=False):
         """Return an access token, refreshing first if forced or about to expire.
 
-        :param bool force_refresh: refresh even if the token looks valid.
+        :param bool force_refresh: refresh even if the token looks valid (it was refused).
         :rtype: str
         :raises KashooAuthRevoked: there is no refresh token, or the server refused it.
         """
-        with self._lock:
-            if force_refresh or self._token_set.expires_within(self._margin_seconds, self._clock()):
-                self._refresh()
-            return self._token_set.access_token
+        seen = self._store.load()
+        if not force_refresh and not self._expiring(seen):
+            return seen.access_token
+        with self._store.refreshing() as current:
+            if current.access_token != seen.access_token and not self._expiring(current):
+                # Another holder refreshed while this one waited for the lock: use its token
+                # rather than spend the rotated refresh token again.
+                return current.access_token
+            if not current.refresh_token:
+                raise KashooAuthRevoked(
+                    "the access token needs renewing but there is no refresh token",
+                    code="no_refresh_token",
+                )
+            new_token_set = self._refresh_fn(current.refresh_token)
+            self._store.save(new_token_set, force_refresh)
+            return new_token_set.access_token
 
-    def _refresh(self):
-        if not self._token_set.refresh_token:
-            raise KashooAuthRevoked(
-                "the access token needs renewing but there is no refresh token",
-                code="no_refresh_token",
-            )
-        new_token_set = self._refresh_fn(self._token_set.refresh_token)
-        self._on_rotate(new_token_set)
-        self._token_set = new_token_set
+    def _expiring(self, token_set):
+        return token_set.expires_within(self._margin_seconds, self._clock())
 
 
 def request_classic_token(
@@ -416,7 +463,8 @@ class ClassicTokenProvider:
 
     :param login: a callable returning a new token, e.g. :func:`request_classic_token`
         with its arguments bound; ``None`` when only a stored token is available.
-    :param str|None token: a token obtained earlier, used until the API refuses it.
+    :param token: a token obtained earlier, used until the API refuses it; or a callable
+        that reads the stored token when it is first needed.
     """
 
     def __init__(self, login: Callable[[], str] | None = None, token=None):
@@ -431,13 +479,16 @@ class ClassicTokenProvider:
 
         :param bool force_refresh: log in again even if a token is held.
         :rtype: str
-        :raises KashooAuthExpired: the token was refused and there is no way to log in.
+        :raises KashooAuthRevoked: the token was refused and there is no way to log in: a
+            person must enter a new one.
         """
         with self._lock:
+            if callable(self._token):
+                self._token = self._token()
             if self._token and not force_refresh:
                 return self._token
             if self._login is None:
-                raise KashooAuthExpired(
+                raise KashooAuthRevoked(
                     "the classic token was refused and no credentials are available to renew it",
                     code="invalid_token",
                 )

@@ -15,6 +15,7 @@ from kashoo_api import (
     AUTH_MODE_CLASSIC,
     CLIENT_SECRET_POST,
     ClassicTokenProvider,
+    InMemoryTokenStore,
     KashooAuth,
     KashooAuthRejected,
     KashooAuthRevoked,
@@ -134,7 +135,8 @@ def token_manager(server, token_set, rotations, clock=time.time, margin=60):
         client_secret=DEMO_CLIENT_SECRET,
         clock=clock,
     )
-    return OAuthTokenManager(token_set, refresh, rotations, margin_seconds=margin, clock=clock)
+    store = InMemoryTokenStore(token_set, rotations)
+    return OAuthTokenManager(store, refresh, margin_seconds=margin, clock=clock)
 
 
 def make_client(server, auth, **settings):

@@ -10,6 +10,7 @@ from kashoo_api.auth import (
     AUTH_MODE_CLASSIC,
     CLIENT_SECRET_POST,
     ClassicTokenProvider,
+    InMemoryTokenStore,
     KashooAuth,
     OAuthTokenManager,
     TokenSet,
@@ -19,7 +20,6 @@ from kashoo_api.auth import (
     request_classic_token,
 )
 from kashoo_api.exceptions import (
-    KashooAuthExpired,
     KashooAuthRejected,
     KashooAuthRevoked,
     KashooBadResponse,
@@ -251,9 +251,9 @@ class RefreshRecorder:
 
 def manager_for(recorder, expires_at, margin=120, refresh_token="rt-0"):
     return OAuthTokenManager(
-        TokenSet("at-0", refresh_token, expires_at=expires_at),
+        InMemoryTokenStore(TokenSet("at-0", refresh_token, expires_at=expires_at),
+                           recorder.on_rotate),
         refresh_fn=recorder.refresh,
-        on_rotate=recorder.on_rotate,
         margin_seconds=margin,
         clock=lambda: NOW,
     )
@@ -294,9 +294,8 @@ def test_manager_does_not_use_tokens_it_could_not_persist():
         raise RuntimeError("database is gone")
 
     manager = OAuthTokenManager(
-        TokenSet("at-0", "rt-0", expires_at=NOW - 1),
+        InMemoryTokenStore(TokenSet("at-0", "rt-0", expires_at=NOW - 1), failing_persist),
         recorder.refresh,
-        failing_persist,
         clock=lambda: NOW,
     )
     with pytest.raises(RuntimeError):
@@ -316,7 +315,7 @@ def test_manager_propagates_revocation_from_refresh():
         raise KashooAuthRevoked("gone", code="invalid_grant")
 
     manager = OAuthTokenManager(
-        TokenSet("at-0", "rt-0", expires_at=NOW - 1), revoked, print, clock=lambda: NOW
+        InMemoryTokenStore(TokenSet("at-0", "rt-0", expires_at=NOW - 1)), revoked, clock=lambda: NOW
     )
     with pytest.raises(KashooAuthRevoked):
         manager.get_access_token()
@@ -337,10 +336,11 @@ def test_manager_serialises_concurrent_refreshes():
         return TokenSet(f"at-{number}", f"rt-{number}", expires_at=NOW + 3600)
 
     manager = OAuthTokenManager(
-        TokenSet("at-0", "rt-0", NOW + 3600), slow_refresh, lambda _: None, clock=lambda: NOW
+        InMemoryTokenStore(TokenSet("at-0", "rt-0", NOW + 3600)), slow_refresh, clock=lambda: NOW
     )
+    tokens = []
     threads = [
-        threading.Thread(target=manager.get_access_token, kwargs={"force_refresh": True})
+        threading.Thread(target=lambda: tokens.append(manager.get_access_token(force_refresh=True)))
         for _ in range(5)
     ]
     for thread in threads:
@@ -348,8 +348,29 @@ def test_manager_serialises_concurrent_refreshes():
     for thread in threads:
         thread.join()
     assert max(overlaps) == 1
-    # Every refresh spent the token the previous one produced: none was spent twice.
-    assert spent == ["rt-0", "rt-1", "rt-2", "rt-3", "rt-4"]
+    # Each refresh spent the token the previous one produced, none twice; a caller that
+    # waited while another refreshed takes that caller's new token instead of spending it.
+    assert spent == [f"rt-{number}" for number in range(len(spent))]
+    assert len(tokens) == 5 and set(tokens) <= {f"at-{n + 1}" for n in range(len(spent))}
+
+
+def test_a_caller_that_waited_for_another_refresh_takes_its_token():
+    recorder = RefreshRecorder()
+
+    class RacedStore(InMemoryTokenStore):
+        def refreshing(self):
+            # Another holder refreshes while this caller waits for the lock.
+            self.save(TokenSet("at-other", "rt-other", expires_at=NOW + 3600), forced=True)
+            return super().refreshing()
+
+    manager = OAuthTokenManager(
+        RacedStore(TokenSet("at-0", "rt-0", expires_at=NOW + 3600)),
+        recorder.refresh,
+        clock=lambda: NOW,
+    )
+    # "at-0" was refused, but it is already replaced: nothing more is spent.
+    assert manager.get_access_token(force_refresh=True) == "at-other"
+    assert recorder.spent == []
 
 
 # -- header adapter and classic mode ------------------------------------------------------
@@ -406,7 +427,7 @@ def test_classic_provider_logs_in_lazily_and_again_when_forced():
 def test_classic_provider_without_credentials_cannot_renew():
     provider = ClassicTokenProvider(token="uuid-1")
     assert provider.get_access_token() == "uuid-1"
-    with pytest.raises(KashooAuthExpired):
+    with pytest.raises(KashooAuthRevoked):
         provider.get_access_token(force_refresh=True)
     with pytest.raises(ValueError):
         ClassicTokenProvider()

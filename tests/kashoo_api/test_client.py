@@ -357,7 +357,7 @@ def test_401_renewal_does_not_eat_retry_attempts(make_client, mocked_http, token
 
 
 def test_rotated_tokens_are_persisted_before_the_new_token_is_used(make_client, mocked_http):
-    from kashoo_api.auth import OAuthTokenManager, TokenSet
+    from kashoo_api.auth import InMemoryTokenStore, OAuthTokenManager, TokenSet
 
     events = []
 
@@ -375,7 +375,9 @@ def test_rotated_tokens_are_persisted_before_the_new_token_is_used(make_client, 
         return 200, {}, '{"id": 1}'
 
     manager = OAuthTokenManager(
-        TokenSet("at-old", "rt-old", expires_at=NOW + 3600), refresh, persist, clock=lambda: NOW
+        InMemoryTokenStore(TokenSet("at-old", "rt-old", expires_at=NOW + 3600), persist),
+        refresh,
+        clock=lambda: NOW,
     )
     mocked_http.add_callback("GET", ME_URL, callback=api_callback)
     make_client(auth=KashooAuth(manager)).get_me()

@@ -1,5 +1,5 @@
+import contextlib
 import logging
-import time
 from urllib.parse import urlsplit
 
 from odoo import _, api, fields, models
@@ -10,6 +10,7 @@ from ... import const, utils
 from ...kashoo_api import (
     AUTH_MODE_CLASSIC,
     AUTH_MODE_OAUTH,
+    ClassicTokenProvider,
     KashooAuth,
     KashooAuthError,
     KashooAuthRevoked,
@@ -18,6 +19,7 @@ from ...kashoo_api import (
     KashooForbidden,
     KashooNotFound,
     KashooTransientError,
+    OAuthTokenManager,
     build_authorize_url,
     code_challenge_s256,
     exchange_code,
@@ -294,9 +296,10 @@ class KashooBackend(models.Model):
         """Return the one :class:`KashooClient` through which this backend talks to Kashoo."""
         self.ensure_one()
         if self.auth_mode == AUTH_MODE_CLASSIC:
-            provider = _ClassicTokenFromBackend(self)
+            provider = ClassicTokenProvider(token=self._kashoo_stored_classic_token)
         else:
-            provider = _BackendTokenProvider(self)
+            provider = OAuthTokenManager(_BackendTokenStore(self), self._kashoo_refresh_tokens,
+                                         margin_seconds=self.token_refresh_margin)
         return KashooClient(
             self.api_url,
             auth=KashooAuth(provider, mode=self.auth_mode),
@@ -307,6 +310,23 @@ class KashooBackend(models.Model):
             timeout=const.REQUEST_TIMEOUT,
             logger=_logger,
         )
+
+    def _kashoo_refresh_tokens(self, refresh_token):
+        """Spend ``refresh_token`` at Kashoo's token endpoint; return the new token set."""
+        return refresh_tokens(
+            self._oauth_endpoint(const.OAUTH_TOKEN_PATH),
+            refresh_token,
+            self.client_id,
+            utils.decrypt_secret(self.env, self.sudo().client_secret_encrypted),
+            timeout=const.REQUEST_TIMEOUT,
+        )
+
+    def _kashoo_stored_classic_token(self):
+        """The stored classic API token, read when the first call needs it."""
+        backend_sudo = self.sudo()
+        if not backend_sudo.classic_token_encrypted:
+            raise KashooAuthRevoked("no classic API token is stored", code="not_authorized")
+        return utils.decrypt_secret(backend_sudo.env, backend_sudo.classic_token_encrypted)
 
     def _fetch_business_profile(self):
         """Return Kashoo's business object for this backend, choosing it if there is one only.
@@ -401,76 +421,51 @@ def _addon_version():
     return get_manifest("kashoo_connector").get("version", "")
 
 
-class _BackendTokenProvider:
-    """Token provider of a backend: refresh ahead of expiry and on a 401, one at a time.
+class _BackendTokenStore:
+    """Where a backend's OAuth tokens live, for :class:`OAuthTokenManager`.
 
-    The refresh runs in its own cursor that locks the token row, so two workers never spend
-    the same refresh token, and commits the rotated refresh token before the new access token
-    is used: a later rollback of the caller's transaction cannot lose it.
+    A refresh runs in its own cursor that locks the token row, so two workers never spend
+    the same refresh token, and commits the rotated refresh token before the new access
+    token is used: a later rollback of the caller's transaction cannot lose it.
     """
 
     def __init__(self, backend):
         self._backend = backend
+        self._locked = None
 
-    def get_access_token(self, force_refresh=False):
+    def load(self):
         backend = self._backend
         if backend.state == "reauthorize":
             # Kashoo already refused the refresh token: asking again would only loop.
             raise KashooAuthRevoked("Kashoo must be authorized again", code="reauthorize")
-        token_set = backend.env["kashoo.oauth.token"]._load(backend)
-        margin = backend.token_refresh_margin
-        if not force_refresh and not token_set.expires_within(margin, time.time()):
-            return token_set.access_token
-        return self._refresh(token_set.access_token, force_refresh)
+        return backend.env["kashoo.oauth.token"]._load(backend)
 
-    def _refresh(self, stale_access_token, force_refresh):
+    @contextlib.contextmanager
+    def refreshing(self):
         backend = self._backend
         with backend.env.registry.cursor() as cr:
             env = backend.env(cr=cr)
-            locked = env["kashoo.backend"].browse(backend.id)
-            current = env["kashoo.oauth.token"]._load(locked, lock=True)
-            # Another worker may have refreshed while we waited for the lock.
-            if current.access_token != stale_access_token and not current.expires_within(
-                locked.token_refresh_margin, time.time()
-            ):
-                return current.access_token
-            backend_sudo = locked.sudo()
+            self._locked = env["kashoo.backend"].browse(backend.id)
             try:
-                new_tokens = refresh_tokens(
-                    locked._oauth_endpoint(const.OAUTH_TOKEN_PATH),
-                    current.refresh_token,
-                    locked.client_id,
-                    utils.decrypt_secret(env, backend_sudo.client_secret_encrypted),
-                    timeout=const.REQUEST_TIMEOUT,
-                )
+                yield env["kashoo.oauth.token"]._load(self._locked, lock=True)
             except KashooAuthRevoked as error:
-                locked._mark_reauthorization_needed(error.message)
+                self._locked._mark_reauthorization_needed(error.message)
                 cr.commit()  # keep the paused state and the notification despite the raise
                 backend.invalidate_recordset(["state"])
                 raise
             except KashooError as error:
-                locked._log_auth("refresh", "failure", error.message)
+                self._locked._log_auth("refresh", "failure", error.message)
                 cr.commit()  # the audit trail of the failed attempt survives the raise
                 raise
-            env["kashoo.oauth.token"]._save(locked, new_tokens)
-            reason = "after a 401" if force_refresh else "ahead of expiry"
-            locked._log_auth("refresh", "success", f"Access token renewed {reason}.")
-            # The rotated refresh token must be durable before the new access token is used.
+            finally:
+                self._locked = None
+            # The rotated refresh token is durable before the new access token is used.
             cr.commit()
         backend.env["kashoo.oauth.token"].invalidate_model()
-        return new_tokens.access_token
 
-
-class _ClassicTokenFromBackend:
-    """Token provider for Kashoo's classic ``TOKEN uuid:`` mode: the stored token as it is."""
-
-    def __init__(self, backend):
-        self._backend = backend
-
-    def get_access_token(self, force_refresh=False):
-        backend_sudo = self._backend.sudo()
-        if not backend_sudo.classic_token_encrypted:
-            raise KashooAuthRevoked("no classic API token is stored", code="not_authorized")
-        if force_refresh:
-            raise KashooAuthRevoked("Kashoo refused the classic API token", code="invalid_token")
-        return utils.decrypt_secret(backend_sudo.env, backend_sudo.classic_token_encrypted)
+    def save(self, token_set, forced):
+        locked = self._locked
+        locked.env["kashoo.oauth.token"]._save(locked, token_set)
+        reason = _("after a 401") if forced else _("ahead of expiry")
+        locked._log_auth("refresh", "success", _("Access token renewed %(reason)s.",
+                                                 reason=reason))
