@@ -180,10 +180,15 @@ class KashooBackend(models.Model):
     def _compute_last_auth_message(self):
         for backend in self:
             last = backend.auth_log_ids[:1]
-            backend.last_auth_message = last and (
+            if not last:
+                backend.last_auth_message = False
+                continue
+            # The selection labels in the reader's language, as the log's list view shows them.
+            events = dict(last._fields["event"]._description_selection(backend.env))
+            outcomes = dict(last._fields["outcome"]._description_selection(backend.env))
+            backend.last_auth_message = (
                 f"{last.create_date:%Y-%m-%d %H:%M} UTC, "
-                f"{dict(last._fields['event'].selection)[last.event]}: "
-                f"{dict(last._fields['outcome'].selection)[last.outcome]}"
+                f"{events[last.event]}: {outcomes[last.outcome]}"
                 + (f" ({last.message})" if last.message else "")
             )
 
@@ -416,7 +421,8 @@ class _BackendTokenProvider:
         backend = self._backend
         if backend.state == "reauthorize":
             # Kashoo already refused the refresh token: asking again would only loop.
-            raise KashooAuthRevoked("Kashoo must be authorized again", code="reauthorize")
+            raise KashooAuthRevoked(backend.env._("Kashoo must be authorized again"),
+                                    code="reauthorize")
         token_set = backend.env["kashoo.oauth.token"]._load(backend)
         margin = backend.token_refresh_margin
         if not force_refresh and not token_set.expires_within(margin, time.time()):
@@ -453,8 +459,9 @@ class _BackendTokenProvider:
                 cr.commit()  # the audit trail of the failed attempt survives the raise
                 raise
             env["kashoo.oauth.token"]._save(locked, new_tokens)
-            reason = "after a 401" if force_refresh else "ahead of expiry"
-            locked._log_auth("refresh", "success", f"Access token renewed {reason}.")
+            # env._, not _(): this helper is no record, so _() would find no language.
+            locked._log_auth("refresh", "success", env._("Access token renewed after a 401.")
+                             if force_refresh else env._("Access token renewed ahead of expiry."))
             # The rotated refresh token must be durable before the new access token is used.
             cr.commit()
         backend.env["kashoo.oauth.token"].invalidate_model()
@@ -470,7 +477,9 @@ class _ClassicTokenFromBackend:
     def get_access_token(self, force_refresh=False):
         backend_sudo = self._backend.sudo()
         if not backend_sudo.classic_token_encrypted:
-            raise KashooAuthRevoked("no classic API token is stored", code="not_authorized")
+            raise KashooAuthRevoked(backend_sudo.env._("no classic API token is stored"),
+                                    code="not_authorized")
         if force_refresh:
-            raise KashooAuthRevoked("Kashoo refused the classic API token", code="invalid_token")
+            raise KashooAuthRevoked(backend_sudo.env._("Kashoo refused the classic API token"),
+                                    code="invalid_token")
         return utils.decrypt_secret(backend_sudo.env, backend_sudo.classic_token_encrypted)
