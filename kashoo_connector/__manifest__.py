@@ -55,8 +55,6 @@
             "kashoo_connector/static/tests/tours/**/*",
         ],
     },
-    # The README documents the module; keep it out of the Apps description.
-    "description": " ",
     "installable": True,
     "application": False,
 }

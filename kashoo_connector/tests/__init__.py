@@ -16,3 +16,4 @@ from . import test_kashoo_health
 from . import test_kashoo_health_tour
 from . import test_kashoo_quarantine
 from . import test_kashoo_quarantine_tour
+from . import test_i18n

@@ -62,3 +62,11 @@ class TestInstall(KashooCommon):
             self.assertEqual(l10n_ca.state, "uninstalled")
         backend = self.env["kashoo.backend"].create({"company_id": company.id})
         self.assertEqual(self.env["kashoo.backend"]._get_for_company(company), backend)
+
+    def test_apps_screen_shows_icon_and_description(self):
+        module = self.env["ir.module.module"]._get("kashoo_connector")
+        self.assertEqual(module.icon, "/kashoo_connector/static/description/icon.png")
+        self.assertIn("as posted journal entries, exactly once", module.description_html)
+        self.assertIn("Books comparison", module.description_html)
+        # The README, not a placeholder, is the module's plain-text description.
+        self.assertIn("Kashoo Connector", module.description)

@@ -49,8 +49,10 @@ class KashooLockDateWizard(models.TransientModel):
             # belong to the accounting administrators checked above.
             company.sudo().write(changes)
         if self.transaction_id:
+            # The field labels in the user's language, like the rest of the sentence.
+            listed = ", ".join(f"{self._fields[name]._description_string(self.env)} {value or '-'}"
+                               for name, value in changes.items())
             self.transaction_id._kashoo_log_decision(_(
                 "Lock dates changed by %(user)s: %(changes)s", user=self.env.user.name,
-                changes=", ".join(f"{self._fields[name].string} {value or '-'}"
-                                  for name, value in changes.items()) or _("none")))
+                changes=listed or _("none")))
         return {"type": "ir.actions.act_window_close"}

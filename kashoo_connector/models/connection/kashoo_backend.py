@@ -182,10 +182,15 @@ class KashooBackend(models.Model):
     def _compute_last_auth_message(self):
         for backend in self:
             last = backend.auth_log_ids[:1]
-            backend.last_auth_message = last and (
+            if not last:
+                backend.last_auth_message = False
+                continue
+            # The selection labels in the reader's language, as the log's list view shows them.
+            events = dict(last._fields["event"]._description_selection(backend.env))
+            outcomes = dict(last._fields["outcome"]._description_selection(backend.env))
+            backend.last_auth_message = (
                 f"{last.create_date:%Y-%m-%d %H:%M} UTC, "
-                f"{dict(last._fields['event'].selection)[last.event]}: "
-                f"{dict(last._fields['outcome'].selection)[last.outcome]}"
+                f"{events[last.event]}: {outcomes[last.outcome]}"
                 + (f" ({last.message})" if last.message else "")
             )
 
@@ -325,7 +330,8 @@ class KashooBackend(models.Model):
         """The stored classic API token, read when the first call needs it."""
         backend_sudo = self.sudo()
         if not backend_sudo.classic_token_encrypted:
-            raise KashooAuthRevoked("no classic API token is stored", code="not_authorized")
+            raise KashooAuthRevoked(self.env._("no classic API token is stored"),
+                                    code="not_authorized")
         return utils.decrypt_secret(backend_sudo.env, backend_sudo.classic_token_encrypted)
 
     def _fetch_business_profile(self):
@@ -437,7 +443,8 @@ class _BackendTokenStore:
         backend = self._backend
         if backend.state == "reauthorize":
             # Kashoo already refused the refresh token: asking again would only loop.
-            raise KashooAuthRevoked("Kashoo must be authorized again", code="reauthorize")
+            raise KashooAuthRevoked(backend.env._("Kashoo must be authorized again"),
+                                    code="reauthorize")
         return backend.env["kashoo.oauth.token"]._load(backend)
 
     @contextlib.contextmanager
@@ -466,6 +473,7 @@ class _BackendTokenStore:
     def save(self, token_set, forced):
         locked = self._locked
         locked.env["kashoo.oauth.token"]._save(locked, token_set)
-        reason = _("after a 401") if forced else _("ahead of expiry")
-        locked._log_auth("refresh", "success", _("Access token renewed %(reason)s.",
-                                                 reason=reason))
+        # env._, not _(): this helper is no record, so _() would find no language.
+        message = (locked.env._("Access token renewed after a 401.") if forced
+                   else locked.env._("Access token renewed ahead of expiry."))
+        locked._log_auth("refresh", "success", message)

@@ -58,7 +58,8 @@ class KashooOAuthToken(models.Model):
             )
         tokens = self.sudo().search([("backend_id", "=", backend.id)])
         if not tokens:
-            raise KashooAuthRevoked("this backend has no access token: authorize with Kashoo",
+            raise KashooAuthRevoked(self.env._("this backend has no access token: "
+                                                 "authorize with Kashoo"),
                                     code="not_authorized")
         return TokenSet(
             access_token=utils.decrypt_secret(self.env, tokens.access_token_encrypted),

@@ -140,11 +140,13 @@ class KashooBackend(models.Model):
             rates = [value["y"] for value in values]
             if not rates:
                 backend.health_trend_range = False
-            elif min(rates) == max(rates):
-                backend.health_trend_range = _("%(rate)s %% every day", rate=f"{rates[0]:.1f}")
             else:
-                backend.health_trend_range = _("between %(low)s and %(high)s %%",
-                                               low=f"{min(rates):.1f}", high=f"{max(rates):.1f}")
+                # Formatted outside the _() calls: the term extractor gives up on a whole file
+                # when a call's arguments hold an f-string.
+                low, high = (format(rate, ".1f") for rate in (min(rates), max(rates)))
+                backend.health_trend_range = (
+                    _("%(rate)s %% every day", rate=low) if min(rates) == max(rates)
+                    else _("between %(low)s and %(high)s %%", low=low, high=high))
             backend.health_trend_graph = json.dumps([{
                 "values": values, "key": _("Success rate (%)"),
                 "is_sample_data": not values,

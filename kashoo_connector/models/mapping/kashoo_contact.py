@@ -173,7 +173,8 @@ class KashooContact(models.Model):
         ], limit=1) if country and address.get("province") else self.env["res.country.state"]
         term = self.env["kashoo.contact"]._kashoo_payment_term(self.terms, self.company_id)
         vals = {
-            "name": self.name or self.email or f"Kashoo contact {self.kashoo_id}",
+            "name": self.name or self.email
+            or self.env._("Kashoo contact %(id)s", id=self.kashoo_id),
             "is_company": True,
             "email": self.email or False,
             "street": address.get("street") or False,

@@ -230,7 +230,7 @@ class KashooTax(models.Model):
         label = " ".join(part for part in (
             f"{rate.normalize():f}%", self.name if self.name else self.kind) if part)
         return self.env["account.tax"].create({
-            "name": label if side == "sale" else f"{label} (purchase)",
+            "name": label if side == "sale" else _("%(tax)s (purchase)", tax=label),
             "description": label,
             "invoice_label": f"{rate.normalize():f}%",
             "type_tax_use": side,
