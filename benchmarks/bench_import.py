@@ -6,8 +6,7 @@ Run from the repository root with the project's virtualenv, an Odoo 18.0 tree an
     ODOO_PATH=~/src/odoo-18.0 python benchmarks/bench_import.py [--sizes 1000 10000]
         [--kinds invoice entry] [--cron-threads 2] [--senders 50] [--deliveries 2000]
 
-For each kind and size it prints, in one run (issue 6; see
-``../shared/reference/performance-anchors.md``):
+For each kind and size it prints, in one run:
 
 - **end to end**: records created in the sandbox, Odoo started on an empty copy of a mapped
   database, polling triggered, timed until every record is posted; records per minute;

@@ -4,7 +4,7 @@ Run from the repository root:
 
     python benchmarks/bench_sandbox.py [--size 10000] [--requests 200]
 
-Targets (issue 3): generating 10,000 records < 10 s; a page of 100 records served in < 50 ms
+Targets: generating 10,000 records < 10 s; a page of 100 records served in < 50 ms
 (median and p95, measured by an HTTP client on 127.0.0.1).
 """
 

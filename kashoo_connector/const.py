@@ -1,12 +1,16 @@
 """Constants of the Kashoo connector (no logic here)."""
 
 # The client library's defaults, re-exported so the addon reads every constant from here.
+from odoo.tools.translate import LazyTranslate
+
 from .kashoo_api.const import (  # noqa: F401
     DEFAULT_API_PREFIX,
     DEFAULT_SCOPES,
     DEFAULT_TOKEN_REFRESH_MARGIN,
 )
 from .kashoo_logic import sync_outcomes
+
+_lt = LazyTranslate(__name__)
 
 # System parameters that hold the instance-wide API defaults for new backends.
 PARAM_API_URL = "kashoo.api.url"
@@ -108,22 +112,23 @@ SYNC_LOG_RESOLUTIONS = [
     ("resolved", "Resolved"),
     ("ignored", "Ignored"),
 ]
-# How an accountant reads the engine's error codes (the codes stay the group-by key).
+# How an accountant reads the engine's error codes (the codes stay the group-by key);
+# translated where they are shown (``env._(label)``).
 ERROR_TYPE_LABELS = {
-    "unmapped_account": "Kashoo account not mapped",
-    "unmapped_tax": "Kashoo tax not mapped",
-    "unknown_contact": "Kashoo contact without partner",
-    "unbalanced": "Amounts do not balance",
-    "currency_mismatch": "Currency mismatch",
-    "unknown_currency": "Currency not active",
-    "unsupported_type": "Unsupported record type",
-    "invalid_record": "Invalid Kashoo data",
-    "missing_payment_target": "Paid document not imported",
-    "locked_period": "Period locked",
-    "posting_failed": "Odoo refused to post",
-    "reconciled": "Document is reconciled",
-    "validation": "Odoo validation error",
-    "mapping_error": "Mapping error",
+    "unmapped_account": _lt("Kashoo account not mapped"),
+    "unmapped_tax": _lt("Kashoo tax not mapped"),
+    "unknown_contact": _lt("Kashoo contact without partner"),
+    "unbalanced": _lt("Amounts do not balance"),
+    "currency_mismatch": _lt("Currency mismatch"),
+    "unknown_currency": _lt("Currency not active"),
+    "unsupported_type": _lt("Unsupported record type"),
+    "invalid_record": _lt("Invalid Kashoo data"),
+    "missing_payment_target": _lt("Paid document not imported"),
+    "locked_period": _lt("Period locked"),
+    "posting_failed": _lt("Odoo refused to post"),
+    "reconciled": _lt("Document is reconciled"),
+    "mapping_error": _lt("Mapping error"),
+    "unexpected_error": _lt("Unexpected failure"),
 }
 
 # === Health dashboard and alerts === #

@@ -1,7 +1,6 @@
 """Defaults shared by the Kashoo API client, in one place so callers can override them.
 
-Values marked SPEC come from the product specification, not from Kashoo (see
-``shared/reference/kashoo-api-and-security.md``, A.7).
+Values marked "product rule" are the connector's own choices, not Kashoo's.
 """
 
 #: Sent in ``User-Agent`` and ``X-Integration-Name`` so Kashoo can identify the integration.
@@ -35,7 +34,7 @@ DEFAULT_RATE_LIMIT_PER_SECOND = 10.0
 
 #: Refresh an OAuth access token when less than this many seconds of validity remain.
 DEFAULT_TOKEN_REFRESH_MARGIN = 120.0
-#: SPEC scopes (read-only, least privilege).
+#: Product rule: the scopes asked for (read-only, least privilege).
 DEFAULT_SCOPES = "transactions:read accounts:read taxes:read company:read"
 
 #: Standard Webhooks tolerance between the sender's timestamp and our clock, both ways.
@@ -45,7 +44,7 @@ WEBHOOK_EVENT_UPDATED = "transaction.updated"
 WEBHOOK_EVENT_DELETED = "transaction.deleted"
 WEBHOOK_EVENTS = (WEBHOOK_EVENT_CREATED, WEBHOOK_EVENT_UPDATED, WEBHOOK_EVENT_DELETED)
 
-#: SPEC: a failed transaction is tried at most 8 times over 24 hours.
+#: Product rule: a failed transaction is tried at most 8 times over 24 hours.
 SYNC_MAX_TRIES = 8
 SYNC_RETRY_HORIZON_SECONDS = 24 * 60 * 60
 #: Each scheduled sync delay is drawn from ``[nominal * (1 - ratio), nominal]``.

@@ -21,7 +21,7 @@ ENGINE_LOGGERS = ("odoo.addons.kashoo_connector.models.sync.kashoo_backend",
 @tagged("post_install", "-at_install")
 class TestKashooSyncEngine(KashooSyncCase):
     """Polling, staging, ordering, retries, quarantine and crash safety of the sync engine
-    against the Kashoo sandbox over real HTTP (document creation is the builder's, issue 5)."""
+    against the Kashoo sandbox over real HTTP (document creation is the builder's)."""
 
     def test_poll_stages_every_record_then_moves_the_cursor(self):
         records = self._kashoo_records()

@@ -8,7 +8,7 @@ from ...kashoo_logic import health_rules, sync_outcomes
 
 
 class KashooHealthSnapshot(models.Model):
-    """The sync health of one backend over one hour (SPEC "Monitoring and Metrics").
+    """The sync health of one backend over one hour.
 
     Written by the hourly cron from the sync log and the API call statistics, in one
     upsert per run: running it twice for an hour gives the same figures. Figures of an hour

@@ -58,7 +58,7 @@ class KashooTransaction(models.Model):
     def _compute_error_label(self):
         for row in self:
             code = row.error_type
-            row.error_label = _(const.ERROR_TYPE_LABELS[code]) if (
+            row.error_label = row.env._(const.ERROR_TYPE_LABELS[code]) if (
                 code in const.ERROR_TYPE_LABELS) else code
 
     @api.depends("payload", "backend_id")

@@ -437,7 +437,7 @@ class KashooMoveBuilder(models.AbstractModel):
         if todo:
             Move = self.env["account.move"].with_context(**IMPORT_CONTEXT)
             # Journal entries arrive complete (tax lines, counterpart, balanced), so Odoo's
-            # line synchronisation has nothing to add to them (performance-anchors §4.5);
+            # line synchronisation has nothing to add to them (and costs most of create());
             # invoices and bills keep it: Odoo builds their payment terms.
             groups = [
                 ([index for index, (_i, item) in enumerate(todo) if item.is_invoice], {}),
