@@ -6,6 +6,9 @@ from collections import defaultdict
 from decimal import Decimal
 
 import requests
+from sandbox_helpers import control_json
+
+from kashoo_sandbox import DEMO_CLIENT_ID
 
 BUSINESS_ID = 1001
 START_DATE = "2026-11-21"  # the sandbox's generated books end on 2026-11-20
@@ -15,11 +18,11 @@ DATES = ["2026-11-21", "2026-11-22", "2026-11-23", "2026-11-24", "2026-11-25"]
 class SandboxBooks:
     """The records this run creates in the sandbox, through its control API."""
 
-    def __init__(self, sandbox_url, seed=11):
-        self.url = sandbox_url
+    def __init__(self, sandbox, seed=11):
+        self.sandbox = sandbox
+        self.url = sandbox.url
         self.rng = random.Random(seed)
-        token = requests.post(f"{sandbox_url}/_sandbox/tokens", json={"client_id": "odoo-demo"},
-                              timeout=10).json()["access_token"]
+        token = self.control("POST", "/tokens", {"client_id": DEMO_CLIENT_ID})["access_token"]
         self.session = requests.Session()
         self.session.headers["Authorization"] = f"Bearer {token}"
         accounts = self._api("/accounts")
@@ -45,9 +48,9 @@ class SandboxBooks:
             offset += 100
 
     def control(self, method, path, body=None):
-        response = requests.request(method, self.url + path, json=body, timeout=30)
-        response.raise_for_status()
-        return response.json() if response.content else None
+        """The sandbox's control API at ``/_sandbox{path}``; generous timeout, as Odoo keeps
+        the machine busy meanwhile."""
+        return control_json(self.sandbox, method, path, json=body, timeout=30)
 
     def _lines(self, numbers):
         return [{
@@ -68,22 +71,22 @@ class SandboxBooks:
                     "lineItems": self._lines(["5300", "5400", "5200"])}
         spec.update(businessId=BUSINESS_ID, date=DATES[index % len(DATES)],
                     memo=f"e2e record {index}")
-        record = self.control("POST", "/_sandbox/records", spec)
+        record = self.control("POST", "/records", spec)
         self.created.append(record["id"])
         return record
 
     def update_one(self, record_id):
-        record = self.control("GET", f"/_sandbox/records/{record_id}")
+        record = self.control("GET", f"/records/{record_id}")
         lines = [{"account": line["account"], "description": line["description"],
                   "quantity": str(Decimal(line["quantity"]) + 1), "unitPrice": line["unitPrice"],
                   "discount": line.get("discount") or 0,
                   "taxes": [tax["tax"] for tax in line["taxes"]]}
                  for line in record["lineItems"]]
-        return self.control("PATCH", f"/_sandbox/records/{record_id}",
+        return self.control("PATCH", f"/records/{record_id}",
                             {"lineItems": lines, "memo": "updated"})
 
     def delete_one(self, record_id):
-        return self.control("DELETE", f"/_sandbox/records/{record_id}")
+        return self.control("DELETE", f"/records/{record_id}")
 
     def current(self):
         """Every record of the run's period, as Kashoo serves it now, by id."""

@@ -31,14 +31,14 @@ def _run(odoo_server, webhooks):
     sandbox = _start_sandbox()
     try:
         setup = odoo_server.run_setup(sandbox.url, START_DATE, webhooks)
-        books = SandboxBooks(sandbox.url)
+        books = SandboxBooks(sandbox)
         if webhooks:
             for kind, count in (("duplicate", 60), ("reorder", 40), ("wrong_signature", 20),
                                 ("stale_timestamp", 10), ("signature_other_body", 10),
                                 ("missing_id", 5)):
-                books.control("POST", "/_sandbox/webhook-faults", {"kind": kind, "count": count})
+                books.control("POST", "/webhook-faults", {"kind": kind, "count": count})
         else:
-            books.control("POST", "/_sandbox/webhooks/dispatch", {"mode": "off"})
+            books.control("POST", "/webhooks/dispatch", {"mode": "off"})
         odoo_server.start()
 
         def done_count():

@@ -1,4 +1,5 @@
-"""Helpers shared by the Kashoo sandbox tests (HTTP calls, OAuth flow, webhook receiver)."""
+"""Helpers of the pytest suites that talk to a Kashoo sandbox (HTTP calls, OAuth flow, webhook
+receiver): the sandbox's own tests, the integration tests and the end-to-end tests."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ import requests
 from kashoo_sandbox import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_REDIRECT_URIS, SandboxServer
 
 TIMEOUT = 5  # seconds, for every request the tests make
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
 def bearer(tokens: dict) -> dict:
@@ -25,7 +26,16 @@ def bearer(tokens: dict) -> dict:
 
 
 def control(server: SandboxServer, method: str, path: str, **kwargs) -> requests.Response:
-    return requests.request(method, f"{server.url}/_sandbox{path}", timeout=TIMEOUT, **kwargs)
+    """Call the sandbox's control API, ``/_sandbox{path}``, whatever the answer."""
+    kwargs.setdefault("timeout", TIMEOUT)
+    return requests.request(method, f"{server.url}/_sandbox{path}", **kwargs)
+
+
+def control_json(server: SandboxServer, method: str, path: str, **kwargs):
+    """Call the control API where it must succeed; its JSON answer, None when empty."""
+    response = control(server, method, path, **kwargs)
+    assert response.status_code < 300, response.text
+    return response.json() if response.content else None
 
 
 def api_get(server: SandboxServer, tokens: dict, path: str, **params) -> requests.Response:
