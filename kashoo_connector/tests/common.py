@@ -4,6 +4,15 @@ import sys
 from odoo.tests import new_test_user
 from odoo.tests.common import TransactionCase
 
+# The loggers of the sync engine, muted where a test provokes the failures they report.
+ENGINE_LOGGERS = (
+    "odoo.addons.kashoo_connector.models.sync.kashoo_backend",
+    "odoo.addons.kashoo_connector.models.sync.kashoo_transaction",
+    "odoo.addons.kashoo_connector.models.sync.kashoo_move_builder",
+    "odoo.addons.kashoo_connector.models.connection.kashoo_backend",
+    "odoo.addons.kashoo_connector.kashoo_api.client",
+)
+
 
 class KashooCommon(TransactionCase):
     """Users of each role and a second company, shared by the connector's tests."""

@@ -1,15 +1,11 @@
 from datetime import date
 from decimal import Decimal
 
-import requests
-
 from odoo.tools import mute_logger
 
-from .kashoo_mapping_common import BUSINESS_ID
+from ..demo.sandbox_books import BUSINESS_ID, sandbox_request
+from .common import ENGINE_LOGGERS
 
-ENGINE_LOGGERS = ("odoo.addons.kashoo_connector.models.sync.kashoo_backend",
-                  "odoo.addons.kashoo_connector.models.sync.kashoo_transaction",
-                  "odoo.addons.kashoo_connector.models.sync.kashoo_move_builder")
 # The sandbox's generated books end on 2026-11-20: the reconciled period holds only the
 # records written here, so every difference is known.
 PERIOD_START = "2026-11-21"
@@ -79,9 +75,7 @@ class ReconciliationBookMixin:
 
     @classmethod
     def _sandbox(cls, method, path, body=None):
-        response = requests.request(method, cls.sandbox_url + path, json=body, timeout=10)
-        response.raise_for_status()
-        return response.json() if response.content else None
+        return sandbox_request(cls.sandbox_url, method, path, body)
 
     @classmethod
     def _post_record(cls, spec):

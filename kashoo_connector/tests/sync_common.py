@@ -1,16 +1,15 @@
-import time
 from datetime import date
-
-import requests
 
 from odoo.tests import HttpCase
 
-from ..kashoo_api import TokenSet
+from ..demo.sandbox_books import (
+    BUSINESS_ID,
+    DEMO_CLIENT_ID,
+    DEMO_CLIENT_SECRET,
+    connect_to_sandbox,
+    sandbox_request,
+)
 from .common import start_sandbox
-
-DEMO_CLIENT_ID = "odoo-demo"
-DEMO_CLIENT_SECRET = "sandbox-demo-secret"  # the sandbox's published demo value
-BUSINESS_ID = 1001
 
 
 class KashooSyncCase(HttpCase):
@@ -44,17 +43,11 @@ class KashooSyncCase(HttpCase):
 
     @classmethod
     def _connect(cls):
-        tokens = cls._sandbox("POST", "/_sandbox/tokens", {"client_id": DEMO_CLIENT_ID})
-        cls.env["kashoo.oauth.token"]._save(cls.backend, TokenSet(
-            access_token=tokens["access_token"], refresh_token=tokens["refresh_token"],
-            expires_at=time.time() + tokens["expires_in"], scope=tokens["scope"]))
-        cls.backend.write({"state": "connected"})
+        connect_to_sandbox(cls.backend, cls.sandbox.url)
 
     @classmethod
     def _sandbox(cls, method, path, body=None):
-        response = requests.request(method, cls.sandbox.url + path, json=body, timeout=10)
-        response.raise_for_status()
-        return response.json() if response.content else None
+        return sandbox_request(cls.sandbox.url, method, path, body)
 
     def _fast_client(self):
         """The backend's client, trying each call once (no in-call backoff) for speed."""

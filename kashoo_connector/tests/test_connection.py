@@ -9,6 +9,7 @@ from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
 from .. import utils
+from ..demo.sandbox_books import sandbox_request
 from ..kashoo_api import KashooAuthRevoked, TokenSet, refresh_tokens, request_classic_token
 from .common import start_sandbox
 
@@ -38,9 +39,7 @@ class TestKashooConnection(HttpCase):
 
     @classmethod
     def _sandbox_post(cls, path, body):
-        response = requests.post(cls.sandbox.url + path, json=body, timeout=10.0)
-        response.raise_for_status()
-        return response.json()
+        return sandbox_request(cls.sandbox.url, "POST", path, body)
 
     def _authorize(self):
         """Click Authorize as admin, let Kashoo consent, and follow its redirect to Odoo."""

@@ -8,8 +8,8 @@ from odoo.tests import new_test_user, tagged
 from odoo.tools import float_compare, mute_logger
 
 from .. import const
+from .common import ENGINE_LOGGERS
 from .kashoo_mapping_common import KashooCanadaCommon
-from .test_sync_import import ENGINE_LOGGERS
 
 QUARANTINE_ACTIVITY = "kashoo_connector.mail_activity_type_kashoo_quarantine"
 # Sandbox invoice (seed 42) with one line taxed with the unmappable Eco Fee: 1,494.55 CAD

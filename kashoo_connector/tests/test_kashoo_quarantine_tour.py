@@ -1,8 +1,8 @@
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
+from .common import ENGINE_LOGGERS
 from .kashoo_mapping_common import KashooCanadaCommon
-from .test_sync_import import ENGINE_LOGGERS
 from .tour_screenshots import final_screenshot
 
 ECO_INVOICE = 50029  # the sandbox invoice (seed 42) taxed with Kashoo's Eco Fee 2 %

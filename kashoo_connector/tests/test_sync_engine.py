@@ -10,12 +10,8 @@ from odoo.tools import mute_logger
 
 from ..kashoo_api import sync_retry_delay
 from ..kashoo_api.const import SYNC_MAX_TRIES
+from .common import ENGINE_LOGGERS
 from .sync_common import DEMO_CLIENT_ID, KashooSyncCase
-
-ENGINE_LOGGERS = ("odoo.addons.kashoo_connector.models.sync.kashoo_backend",
-                  "odoo.addons.kashoo_connector.models.sync.kashoo_transaction",
-                  "odoo.addons.kashoo_connector.models.connection.kashoo_backend",
-                  "odoo.addons.kashoo_connector.kashoo_api.client")
 
 
 @tagged("post_install", "-at_install")

@@ -6,11 +6,8 @@ import requests
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
+from .common import ENGINE_LOGGERS
 from .kashoo_mapping_common import KashooCanadaCommon
-
-ENGINE_LOGGERS = ("odoo.addons.kashoo_connector.models.sync.kashoo_backend",
-                  "odoo.addons.kashoo_connector.models.sync.kashoo_transaction",
-                  "odoo.addons.kashoo_connector.models.sync.kashoo_move_builder")
 
 
 @tagged("post_install", "-at_install")

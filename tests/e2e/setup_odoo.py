@@ -3,12 +3,15 @@
 # administrator would map it. Webhooks are registered when $KASHOO_E2E_WEBHOOKS is "1".
 import json
 import os
-import time
 
-import requests
-
-from odoo.addons.kashoo_connector.demo.sandbox_books import map_sandbox_books
-from odoo.addons.kashoo_connector.kashoo_api import TokenSet
+from odoo.addons.kashoo_connector.demo.sandbox_books import (
+    BUSINESS_ID,
+    DEMO_CLIENT_ID,
+    DEMO_CLIENT_SECRET,
+    connect_to_sandbox,
+    map_sandbox_books,
+    sandbox_request,
+)
 
 sandbox_url = os.environ["KASHOO_SANDBOX_URL"]
 odoo_url = os.environ["KASHOO_ODOO_URL"]
@@ -29,21 +32,15 @@ backend = env["kashoo.backend"]._get_for_company(company) or env[  # noqa: F821
 backend.write({
     "name": "Kashoo E2E",
     "api_url": sandbox_url,
-    "client_id": "odoo-demo",
-    "client_secret": "sandbox-demo-secret",
-    "kashoo_business_id": 1001,
+    "client_id": DEMO_CLIENT_ID,
+    "client_secret": DEMO_CLIENT_SECRET,
+    "kashoo_business_id": BUSINESS_ID,
     "sync_start_date": os.environ["KASHOO_E2E_START"],
     "auto_sync": True,
     "sync_frequency": "immediate",
 })
-tokens = requests.post(f"{sandbox_url}/_sandbox/tokens", json={"client_id": "odoo-demo"},
-                       timeout=10).json()
-env["kashoo.oauth.token"]._save(backend, TokenSet(  # noqa: F821
-    access_token=tokens["access_token"], refresh_token=tokens["refresh_token"],
-    expires_at=time.time() + tokens["expires_in"], scope=tokens["scope"]))
-backend.state = "connected"
-fixtures = requests.get(f"{sandbox_url}/_sandbox/fixtures", timeout=10).json()
-map_sandbox_books(backend, fixtures)
+connect_to_sandbox(backend, sandbox_url)
+map_sandbox_books(backend, sandbox_request(sandbox_url, "GET", "/_sandbox/fixtures"))
 
 if os.environ.get("KASHOO_E2E_WEBHOOKS") == "1":
     backend.action_kashoo_register_webhook()
