@@ -25,10 +25,10 @@ def bearer(tokens: dict) -> dict:
     return {"Authorization": f"Bearer {tokens['access_token']}"}
 
 
-def control(server: SandboxServer, method: str, path: str, **kwargs) -> requests.Response:
+def control(server: SandboxServer, method: str, path: str, timeout: float = TIMEOUT,
+            **kwargs) -> requests.Response:
     """Call the sandbox's control API, ``/_sandbox{path}``, whatever the answer."""
-    kwargs.setdefault("timeout", TIMEOUT)
-    return requests.request(method, f"{server.url}/_sandbox{path}", **kwargs)
+    return requests.request(method, f"{server.url}/_sandbox{path}", timeout=timeout, **kwargs)
 
 
 def control_json(server: SandboxServer, method: str, path: str, **kwargs):

@@ -210,7 +210,7 @@ class TestKashooQuarantine(KashooCanadaCommon):
         action = row.action_kashoo_ignore()
         self.assertEqual(action["res_model"], "kashoo.quarantine.ignore.wizard")
         wizard = self.env[action["res_model"]].with_user(self.accountant).with_context(
-            action["context"]).create({"reason": "Entered by hand in Odoo as INV/2026/0042"})
+            **action["context"]).create({"reason": "Entered by hand in Odoo as INV/2026/0042"})
         self.assertEqual(wizard.transaction_ids, row)
         wizard.action_ignore()
         self.assertEqual(row.state, "ignored")
@@ -268,7 +268,7 @@ class TestKashooQuarantine(KashooCanadaCommon):
         self.assertEqual((row.state, row.error_type, row.fix_action),
                          ("quarantined", "locked_period", "reopen_period"))
         action = row.action_kashoo_fix_lock_date()
-        wizard = self.env[action["res_model"]].with_context(action["context"]).create({})
+        wizard = self.env[action["res_model"]].with_context(**action["context"]).create({})
         self.assertEqual(wizard.fiscalyear_lock_date, self.company.fiscalyear_lock_date)
         wizard.fiscalyear_lock_date = row.kashoo_date - timedelta(days=1)
         wizard.action_apply()

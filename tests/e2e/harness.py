@@ -125,13 +125,16 @@ class OdooServer:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise AssertionError(f"odoo exited:\n{log.read_text()[-4000:]}")
-            try:
-                if requests.get(self.url + "/web/health", timeout=2).status_code == 200:
-                    return
-            except requests.RequestException:
-                pass
+            if self._answers_health_check():
+                return
             time.sleep(0.3)
         raise AssertionError("odoo did not answer within 120 s")
+
+    def _answers_health_check(self):
+        try:
+            return requests.get(self.url + "/web/health", timeout=2).status_code == 200
+        except requests.RequestException:
+            return False  # not listening yet: the caller tries again
 
     def kill(self):
         """SIGKILL: no shutdown, no commit; what was not committed is lost."""
