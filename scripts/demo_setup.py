@@ -4,6 +4,8 @@
 # seed's unmappable records land in the quarantine). The sandbox's control API stands in for
 # the consent page (its fixed demo OAuth client and demo user); Authorize with Kashoo in the UI
 # works as well (login demo@kashoo.test / demo).
+# `env` is a global given by `odoo-bin shell`, which ruff cannot know.
+# ruff: noqa: F821
 import datetime
 import os
 
@@ -19,39 +21,48 @@ from odoo.addons.kashoo_connector.demo.sandbox_books import (
 )
 
 sandbox_url = os.environ["KASHOO_SANDBOX_URL"]
-env["ir.config_parameter"].sudo().set_param("kashoo.api.url", sandbox_url)  # noqa: F821
-backend = env["kashoo.backend"]._get_for_company(env.company)  # noqa: F821
+env["ir.config_parameter"].sudo().set_param("kashoo.api.url", sandbox_url)
+backend = env["kashoo.backend"]._get_for_company(env.company)
 if not backend:
-    backend = env["kashoo.backend"].create({"name": "Kashoo Sandbox"})  # noqa: F821
-backend.write({
-    "api_url": sandbox_url,
-    "client_id": DEMO_CLIENT_ID,
-    "client_secret": DEMO_CLIENT_SECRET,
-    "kashoo_business_id": BUSINESS_ID,
-})
+    backend = env["kashoo.backend"].create({"name": "Kashoo Sandbox"})
+backend.write(
+    {
+        "api_url": sandbox_url,
+        "client_id": DEMO_CLIENT_ID,
+        "client_secret": DEMO_CLIENT_SECRET,
+        "kashoo_business_id": BUSINESS_ID,
+    }
+)
 connect_to_sandbox(backend, sandbox_url)
 backend.action_kashoo_verify()
 if not backend.kashoo_account_ids.account_id:
     # First run only: later runs keep what the user mapped or changed in the UI.
     fixtures = sandbox_request(sandbox_url, "GET", "/_sandbox/fixtures")
-    env["res.currency"].with_context(active_test=False).search(  # noqa: F821
-        [("name", "in", ("USD", "JPY"))]).active = True
+    env["res.currency"].with_context(active_test=False).search(
+        [("name", "in", ("USD", "JPY"))]
+    ).active = True
     map_sandbox_books(backend, fixtures)
 backend.auto_sync = True
-env.cr.commit()  # noqa: F821
+env.cr.commit()
 if not backend.transaction_ids:
     # First run: import the demo book now, so the quarantine, the health dashboard and a
     # reconciliation report are there at the first look (the crons carry on from here).
     backend._kashoo_fetch()
     backend._kashoo_process_batches(time_budget=600)
     # The hour in progress is counted as complete, so the dashboard shows this import.
-    env["kashoo.health.snapshot"]._kashoo_take_snapshots(  # noqa: F821
-        backend, now=fields.Datetime.now() + datetime.timedelta(hours=1))
-    backend._kashoo_run_reconciliation(backend._kashoo_default_start_date(),
-                                       fields.Date.context_today(backend))
-    env.cr.commit()  # noqa: F821
-counts = {state: len(backend.transaction_ids.filtered(lambda row, s=state: row.state == s))
-          for state in ("done", "quarantined")}
-print(f"Kashoo backend {backend.name!r} connected to {backend.kashoo_business_name} "
-      f"at {sandbox_url}; {len(backend.kashoo_account_ids.account_id)} accounts mapped, "
-      f"{counts['done']} transactions imported, {counts['quarantined']} in quarantine")
+    env["kashoo.health.snapshot"]._kashoo_take_snapshots(
+        backend, now=fields.Datetime.now() + datetime.timedelta(hours=1)
+    )
+    backend._kashoo_run_reconciliation(
+        backend._kashoo_default_start_date(), fields.Date.context_today(backend)
+    )
+    env.cr.commit()
+counts = {
+    state: len(backend.transaction_ids.filtered(lambda row, s=state: row.state == s))
+    for state in ("done", "quarantined")
+}
+print(
+    f"Kashoo backend {backend.name!r} connected to {backend.kashoo_business_name} "
+    f"at {sandbox_url}; {len(backend.kashoo_account_ids.account_id)} accounts mapped, "
+    f"{counts['done']} transactions imported, {counts['quarantined']} in quarantine"
+)

@@ -24,18 +24,25 @@ class KashooCommon(TransactionCase):
         cls.other_company = cls.env["res.company"].create({"name": "Other Kashoo Company"})
         both_companies = [cls.company.id, cls.other_company.id]
         cls.kashoo_manager = new_test_user(
-            cls.env, "kashoo_manager", groups="kashoo_connector.kashoo_connector_group_manager",
-            company_id=cls.company.id, company_ids=both_companies,
+            cls.env,
+            "kashoo_manager",
+            groups="kashoo_connector.kashoo_connector_group_manager",
+            company_id=cls.company.id,
+            company_ids=both_companies,
         )
         cls.accountant = new_test_user(
-            cls.env, "kashoo_accountant",
+            cls.env,
+            "kashoo_accountant",
             groups="account.group_account_user,kashoo_connector.kashoo_connector_group_user",
-            company_id=cls.company.id, company_ids=both_companies,
+            company_id=cls.company.id,
+            company_ids=both_companies,
         )
         cls.single_company_manager = new_test_user(
-            cls.env, "kashoo_manager_one_company",
+            cls.env,
+            "kashoo_manager_one_company",
             groups="kashoo_connector.kashoo_connector_group_manager",
-            company_id=cls.company.id, company_ids=[cls.company.id],
+            company_id=cls.company.id,
+            company_ids=[cls.company.id],
         )
         cls.portal_user = new_test_user(cls.env, "kashoo_portal", groups="base.group_portal")
         cls.backend = cls.env["kashoo.backend"].create(

@@ -15,13 +15,15 @@ SANDBOX_SIZE = 200  # seed 42, size 200: the fixture ids of kashoo_sandbox/READM
 
 def create_connected_backend(env, company, sandbox):
     """Create ``company``'s backend, connected to sandbox business 1001 with fresh tokens."""
-    backend = env["kashoo.backend"].create({
-        "name": "Kashoo Maple Leaf",
-        "company_id": company.id,
-        "api_url": sandbox.url,
-        "client_id": DEMO_CLIENT_ID,
-        "kashoo_business_id": BUSINESS_ID,
-    })
+    backend = env["kashoo.backend"].create(
+        {
+            "name": "Kashoo Maple Leaf",
+            "company_id": company.id,
+            "api_url": sandbox.url,
+            "client_id": DEMO_CLIENT_ID,
+            "kashoo_business_id": BUSINESS_ID,
+        }
+    )
     return connect_to_sandbox(backend, sandbox.url)
 
 
@@ -41,7 +43,8 @@ class KashooCanadaCommon(AccountTestInvoicingCommon):
         # The accountant of AccountTestInvoicingCommon also administers the connector.
         cls.env.user.groups_id += cls.env.ref("kashoo_connector.kashoo_connector_group_manager")
         cls.env["res.currency"].with_context(active_test=False).search(
-            [("name", "in", ("USD", "JPY"))]).active = True
+            [("name", "in", ("USD", "JPY"))]
+        ).active = True
         cls.backend = create_connected_backend(cls.env, cls.company, cls.sandbox)
         cls.fixtures = sandbox_request(cls.sandbox.url, "GET", "/_sandbox/fixtures")
 
@@ -55,12 +58,14 @@ class KashooCanadaCommon(AccountTestInvoicingCommon):
     @classmethod
     def _kashoo_account(cls, number):
         return cls.env["kashoo.account"].search(
-            [("backend_id", "=", cls.backend.id), ("number", "=", number)])
+            [("backend_id", "=", cls.backend.id), ("number", "=", number)]
+        )
 
     @classmethod
     def _kashoo_tax(cls, name):
         return cls.env["kashoo.tax"].search(
-            [("backend_id", "=", cls.backend.id), ("name", "=", name)])
+            [("backend_id", "=", cls.backend.id), ("name", "=", name)]
+        )
 
     @classmethod
     def _map_everything(cls):

@@ -23,17 +23,20 @@ class KashooSyncCase(HttpCase):
         settings = dict({"seed": 7, "size": 30, "time_scale": 0.001}, **cls.sandbox_settings)
         cls.sandbox = start_sandbox(cls, **settings)
         cls.backend = cls.env["kashoo.backend"]._get_for_company(cls.env.company) or cls.env[
-            "kashoo.backend"].create({"company_id": cls.env.company.id})
-        cls.backend.write({
-            "api_url": cls.sandbox.url,
-            "api_prefix": "/api",
-            "auth_mode": "oauth",
-            "client_id": DEMO_CLIENT_ID,
-            "client_secret": DEMO_CLIENT_SECRET,
-            "kashoo_business_id": BUSINESS_ID,
-            "sync_start_date": date(2020, 1, 1),
-            "auto_sync": True,
-        })
+            "kashoo.backend"
+        ].create({"company_id": cls.env.company.id})
+        cls.backend.write(
+            {
+                "api_url": cls.sandbox.url,
+                "api_prefix": "/api",
+                "auth_mode": "oauth",
+                "client_id": DEMO_CLIENT_ID,
+                "client_secret": DEMO_CLIENT_SECRET,
+                "kashoo_business_id": BUSINESS_ID,
+                "sync_start_date": date(2020, 1, 1),
+                "auto_sync": True,
+            }
+        )
         cls._connect()
 
     def setUp(self):
@@ -58,7 +61,8 @@ class KashooSyncCase(HttpCase):
     def _rows(self, **domain):
         return self.env["kashoo.transaction"].search(
             [("backend_id", "=", self.backend.id)]
-            + [(name, "=", value) for name, value in domain.items()])
+            + [(name, "=", value) for name, value in domain.items()]
+        )
 
     def _kashoo_records(self):
         """Every record of the business, as Kashoo lists it."""

@@ -13,11 +13,13 @@ class TestKashooMappingTour(HttpCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.sandbox = start_sandbox(cls, auto_approve=True)
-        cls.company = cls.env["res.company"].create({
-            "name": "Maple Leaf Supplies (Odoo)",
-            "country_id": cls.env.ref("base.ca").id,
-            "currency_id": cls.env.ref("base.CAD").id,
-        })
+        cls.company = cls.env["res.company"].create(
+            {
+                "name": "Maple Leaf Supplies (Odoo)",
+                "country_id": cls.env.ref("base.ca").id,
+                "currency_id": cls.env.ref("base.CAD").id,
+            }
+        )
         cls.env["account.chart.template"].try_loading("ca_2023", cls.company, install_demo=False)
         admin = cls.env.ref("base.user_admin")
         admin.write({"company_ids": [(4, cls.company.id)], "company_id": cls.company.id})

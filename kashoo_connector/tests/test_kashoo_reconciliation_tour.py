@@ -20,7 +20,8 @@ class TestKashooReconciliationTour(ReconciliationBookMixin, KashooCanadaCommon, 
         cls._map_everything()
         cls._build_book(cls.env, cls.backend, cls.sandbox.url)
         cls.report = cls.backend._kashoo_run_reconciliation(
-            date.fromisoformat(PERIOD_START), date.fromisoformat(PERIOD_END))
+            date.fromisoformat(PERIOD_START), date.fromisoformat(PERIOD_END)
+        )
         admin = cls.env.ref("base.user_admin")
         admin.write({"company_ids": [(4, cls.company.id)], "company_id": cls.company.id})
 
@@ -37,5 +38,7 @@ class TestKashooReconciliationTour(ReconciliationBookMixin, KashooCanadaCommon, 
         self.assertEqual(response.status_code, 200)
         workbook = openpyxl.load_workbook(io.BytesIO(response.content))
         differences = workbook["Differences"]
-        self.assertEqual({row[2] for row in differences.iter_rows(min_row=5, values_only=True)},
-                         {self.invoice_a["id"], self.invoice_c["id"], self.bill_q["id"]})
+        self.assertEqual(
+            {row[2] for row in differences.iter_rows(min_row=5, values_only=True)},
+            {self.invoice_a["id"], self.invoice_c["id"], self.bill_q["id"]},
+        )

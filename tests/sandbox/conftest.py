@@ -11,8 +11,9 @@ from kashoo_sandbox import SandboxServer
 @pytest.fixture
 def sandbox():
     """A fresh, small sandbox per test: no rate limit, fast webhook retries."""
-    with SandboxServer(seed=7, size=60, rate_limit=0, time_scale=0.001,
-                       webhook_verification_delay=0) as server:
+    with SandboxServer(
+        seed=7, size=60, rate_limit=0, time_scale=0.001, webhook_verification_delay=0
+    ) as server:
         yield server
 
 
