@@ -32,6 +32,19 @@ def control(
     return requests.request(method, f"{server.url}/_sandbox{path}", timeout=timeout, **kwargs)
 
 
+def create_transfer(server: SandboxServer, amount: int, date: str) -> requests.Response:
+    """Create a transfer between two seeded accounts of business 1001 (one record, one event)."""
+    spec = {
+        "businessId": 1001,
+        "type": "transfer",
+        "date": date,
+        "fromAccount": 2001,
+        "toAccount": 2002,
+        "amount": amount,
+    }
+    return control(server, "POST", "/records", json=spec)
+
+
 def control_json(server: SandboxServer, method: str, path: str, **kwargs):
     """Call the control API where it must succeed; its JSON answer, None when empty."""
     response = control(server, method, path, **kwargs)

@@ -8,7 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 import requests
-from sandbox_helpers import TIMEOUT, api_get, control
+from sandbox_helpers import TIMEOUT, api_get, control, create_transfer
 
 from kashoo_sandbox import SandboxServer
 from kashoo_sandbox.canada import is_valid_bn9
@@ -339,19 +339,7 @@ def test_tax_rounding_is_half_up_per_line_and_symmetric_for_credits():
 def test_reset_regenerates_the_seeded_data(sandbox):
     tokens = sandbox.issue_tokens()
     before = api_get(sandbox, tokens, "/businesses/1001/records").content
-    created = control(
-        sandbox,
-        "POST",
-        "/records",
-        json={
-            "businessId": 1001,
-            "type": "transfer",
-            "date": "2026-11-21",
-            "fromAccount": 2001,
-            "toAccount": 2002,
-            "amount": 500,
-        },
-    )
+    created = create_transfer(sandbox, 500, "2026-11-21")
     assert created.status_code == 201
     response = control(sandbox, "POST", "/reset", json={})
     assert response.status_code == 200

@@ -7,7 +7,7 @@ import time
 
 import pytest
 import requests
-from sandbox_helpers import TIMEOUT, api_get, bearer, control, wait_until
+from sandbox_helpers import TIMEOUT, api_get, bearer, control, create_transfer, wait_until
 
 from kashoo_sandbox import SandboxServer
 from kashoo_sandbox import standard_webhooks as sw
@@ -137,19 +137,7 @@ def test_invalid_registrations_are_rejected(sandbox, body):
 
 def test_create_update_delete_emit_thin_signed_events(sandbox, receiver):
     endpoint = registered(sandbox, receiver)
-    created = control(
-        sandbox,
-        "POST",
-        "/records",
-        json={
-            "businessId": 1001,
-            "type": "transfer",
-            "date": "2026-11-23",
-            "fromAccount": 2001,
-            "toAccount": 2002,
-            "amount": 12345,
-        },
-    ).json()
+    created = create_transfer(sandbox, 12345, "2026-11-23").json()
     control(sandbox, "PATCH", f"/records/{created['id']}", json={"memo": "moved"})
     control(sandbox, "DELETE", f"/records/{created['id']}")
     requests_seen = receiver.wait_for(3)
@@ -297,19 +285,7 @@ def test_duplicate_delivery_reuses_the_webhook_id(sandbox, receiver):
 def test_reorder_sends_the_update_before_the_create(sandbox, receiver):
     endpoint = registered(sandbox, receiver)
     add_webhook_fault(sandbox, "reorder")
-    created = control(
-        sandbox,
-        "POST",
-        "/records",
-        json={
-            "businessId": 1001,
-            "type": "transfer",
-            "date": "2026-11-23",
-            "fromAccount": 2001,
-            "toAccount": 2002,
-            "amount": 700,
-        },
-    ).json()
+    created = create_transfer(sandbox, 700, "2026-11-23").json()
     control(sandbox, "PATCH", f"/records/{created['id']}", json={"memo": "second"})
     events = [verify(r, endpoint["secret"]) for r in receiver.wait_for(2)]
     assert [e["type"] for e in events] == ["transaction.updated", "transaction.created"]
