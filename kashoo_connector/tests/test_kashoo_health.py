@@ -2,9 +2,10 @@ from datetime import timedelta
 
 from odoo import fields
 from odoo.exceptions import AccessError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 from odoo.tests.common import TransactionCase
 
+from .common import add_role_users
 from .sync_common import KashooSyncCase
 
 ALERT_TEXT = "Kashoo health alert"
@@ -21,29 +22,7 @@ class KashooHealthCase(TransactionCase):
         # Companies of their own: the database may already hold a (demo) backend.
         cls.company = cls.env["res.company"].create({"name": "Health Test Company"})
         cls.other_company = cls.env["res.company"].create({"name": "Health Other Company"})
-        both_companies = [cls.company.id, cls.other_company.id]
-        cls.kashoo_manager = new_test_user(
-            cls.env,
-            "health_manager",
-            groups="kashoo_connector.kashoo_connector_group_manager",
-            company_id=cls.company.id,
-            company_ids=both_companies,
-        )
-        cls.accountant = new_test_user(
-            cls.env,
-            "health_accountant",
-            groups="account.group_account_user,kashoo_connector.kashoo_connector_group_user",
-            company_id=cls.company.id,
-            company_ids=both_companies,
-        )
-        cls.single_company_manager = new_test_user(
-            cls.env,
-            "health_manager_one_company",
-            groups="kashoo_connector.kashoo_connector_group_manager",
-            company_id=cls.company.id,
-            company_ids=[cls.company.id],
-        )
-        cls.portal_user = new_test_user(cls.env, "health_portal", groups="base.group_portal")
+        add_role_users(cls, "health")
         cls.backend = cls.env["kashoo.backend"].create(
             {"name": "Kashoo Health", "company_id": cls.company.id}
         )
