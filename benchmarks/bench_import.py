@@ -86,22 +86,38 @@ print("KASHOO_BENCH_RAW " + json.dumps({"documents": len(vals), "seconds": elaps
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
-    parser.add_argument("--kinds", nargs="+", choices=("invoice", "entry"),
-                        default=["invoice", "entry"])
+    parser.add_argument(
+        "--kinds", nargs="+", choices=("invoice", "entry"), default=["invoice", "entry"]
+    )
     parser.add_argument("--cron-threads", type=int, default=2)
-    parser.add_argument("--workers", type=int, default=2,
-                        help="Odoo HTTP worker processes (0: threaded server, crons as threads)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=2,
+        help="Odoo HTTP worker processes (0: threaded server, crons as threads)",
+    )
     parser.add_argument("--senders", type=int, default=50)
     parser.add_argument("--deliveries", type=int, default=3000)
-    parser.add_argument("--rates", type=float, nargs="+", default=[10.0, 50.0],
-                        help="webhook deliveries per second offered by all senders together")
-    parser.add_argument("--load-rate", type=float, default=50.0,
-                        help="webhook deliveries per second sent during a second import of "
-                        "the first kind at the largest size (0: none)")
-    parser.add_argument("--no-latency", action="store_true",
-                        help="skip the webhook acknowledgement measurement")
-    parser.add_argument("--timeout", type=int, default=3600,
-                        help="seconds allowed to one end-to-end import")
+    parser.add_argument(
+        "--rates",
+        type=float,
+        nargs="+",
+        default=[10.0, 50.0],
+        help="webhook deliveries per second offered by all senders together",
+    )
+    parser.add_argument(
+        "--load-rate",
+        type=float,
+        default=50.0,
+        help="webhook deliveries per second sent during a second import of "
+        "the first kind at the largest size (0: none)",
+    )
+    parser.add_argument(
+        "--no-latency", action="store_true", help="skip the webhook acknowledgement measurement"
+    )
+    parser.add_argument(
+        "--timeout", type=int, default=3600, help="seconds allowed to one end-to-end import"
+    )
     return parser.parse_args()
 
 
@@ -118,18 +134,29 @@ def seed_records(sandbox, kind, size):
     data = store.business_data(BUSINESS_ID)
     accounts = {account["number"]: account["id"] for account in data.accounts.values()}
     hst_on = next(tax["id"] for tax in data.taxes.values() if tax["name"] == "HST ON")
-    contacts = [contact for contact in data.contacts.values()
-                if contact["type"] == "CUSTOMER" and contact.get("currency", "CAD") == "CAD"]
+    contacts = [
+        contact
+        for contact in data.contacts.values()
+        if contact["type"] == "CUSTOMER" and contact.get("currency", "CAD") == "CAD"
+    ]
     ids = []
     for index in range(size):
-        lines = [{"account": accounts["4000" if line == 0 else "4100"],
-                  "description": f"Item {index}-{line}", "quantity": str(1 + index % 7),
-                  "unitPrice": 1000 + (index * 37 + line * 101) % 90000, "discount": 0,
-                  "taxes": [hst_on]} for line in range(2)]
+        lines = [
+            {
+                "account": accounts["4000" if line == 0 else "4100"],
+                "description": f"Item {index}-{line}",
+                "quantity": str(1 + index % 7),
+                "unitPrice": 1000 + (index * 37 + line * 101) % 90000,
+                "discount": 0,
+                "taxes": [hst_on],
+            }
+            for line in range(2)
+        ]
         spec = {"date": BENCH_DATES[index % len(BENCH_DATES)], "memo": f"bench {index}"}
         if kind == "invoice":
-            spec.update(type="invoice", contact=contacts[index % len(contacts)]["id"],
-                        lineItems=lines)
+            spec.update(
+                type="invoice", contact=contacts[index % len(contacts)]["id"], lineItems=lines
+            )
         else:
             for line in lines:
                 line["account"] = accounts["5300"]
@@ -152,15 +179,27 @@ def raw_rate(odoo_path, key, template, kind):
     name = clone(template, "raw")
     server = OdooServer(odoo_path, name, new_workdir(), key)
     try:
-        script = (RAW_SCRIPT.replace("START", f"__import__('datetime').date.fromisoformat("
-                                              f"{START_DATE!r})")
-                  .replace("KINDS", repr({"invoice": ("invoice",), "entry": ("expense",)}[kind]))
-                  .replace("BATCH", str(RAW_BATCH))
-                  .replace("IMPORT_CONTEXT", "__import__('odoo.addons.kashoo_connector.models.sync."
-                           "kashoo_move_builder', fromlist=['x']).IMPORT_CONTEXT"))
-        result = subprocess.run(server._odoo("--no-http", command=("shell",)), input=script,
-                                capture_output=True, text=True, env=server.env, timeout=7200,
-                                check=False)
+        script = (
+            RAW_SCRIPT.replace(
+                "START", f"__import__('datetime').date.fromisoformat(" f"{START_DATE!r})"
+            )
+            .replace("KINDS", repr({"invoice": ("invoice",), "entry": ("expense",)}[kind]))
+            .replace("BATCH", str(RAW_BATCH))
+            .replace(
+                "IMPORT_CONTEXT",
+                "__import__('odoo.addons.kashoo_connector.models.sync."
+                "kashoo_move_builder', fromlist=['x']).IMPORT_CONTEXT",
+            )
+        )
+        result = subprocess.run(
+            server._odoo("--no-http", command=("shell",)),
+            input=script,
+            capture_output=True,
+            text=True,
+            env=server.env,
+            timeout=7200,
+            check=False,
+        )
         for line in result.stdout.splitlines():
             if line.startswith("KASHOO_BENCH_RAW "):
                 return json.loads(line.split(" ", 1)[1])
@@ -178,15 +217,17 @@ def peak_memory_mb(pid):
     for process in [root, *root.children(recursive=True)]:
         try:
             with open(f"/proc/{process.pid}/status") as status:
-                peaks += [int(line.split()[1]) / 1024 for line in status
-                          if line.startswith("VmHWM:")]
+                peaks += [
+                    int(line.split()[1]) / 1024 for line in status if line.startswith("VmHWM:")
+                ]
         except OSError:
             continue
     return sum(peaks)
 
 
-def end_to_end(odoo_path, key, template, size, cron_threads, workers, timeout,
-               webhooks_during=None):
+def end_to_end(
+    odoo_path, key, template, size, cron_threads, workers, timeout, webhooks_during=None
+):
     """Import from empty to all posted; with ``webhooks_during=(senders, rate, record_ids)``
     signed deliveries announcing those records arrive meanwhile (their latency is returned)."""
     name = clone(template, "e2e")
@@ -203,19 +244,27 @@ def end_to_end(odoo_path, key, template, size, cron_threads, workers, timeout,
         deadline = started + timeout
         posted = 0
         while time.monotonic() < deadline:
-            (posted, quarantined), = server.query(
+            ((posted, quarantined),) = server.query(
                 "SELECT count(*) FILTER (WHERE state = 'done'),"
-                "       count(*) FILTER (WHERE state = 'quarantined') FROM kashoo_transaction")
+                "       count(*) FILTER (WHERE state = 'quarantined') FROM kashoo_transaction"
+            )
             if posted + quarantined >= size:
                 break
             time.sleep(0.5)
         elapsed = time.monotonic() - started
         under_load = senders.finish() if senders else None
         peak = peak_memory_mb(server.process.pid)
-        (moves,), = server.query("SELECT count(*) FROM account_move WHERE state = 'posted' "
-                                 "AND kashoo_id IS NOT NULL")
-        return {"seconds": elapsed, "done": posted, "quarantined": quarantined,
-                "posted_moves": moves, "peak_mb": peak, "webhooks": under_load}
+        ((moves,),) = server.query(
+            "SELECT count(*) FROM account_move WHERE state = 'posted' " "AND kashoo_id IS NOT NULL"
+        )
+        return {
+            "seconds": elapsed,
+            "done": posted,
+            "quarantined": quarantined,
+            "posted_moves": moves,
+            "peak_mb": peak,
+            "webhooks": under_load,
+        }
     finally:
         if senders:
             senders.finish()
@@ -242,18 +291,26 @@ def measure_webhooks(url, senders, rate, record_ids=None, deliveries=None, stop=
     def deliver():
         number = next(sequence)
         record_id = record_ids[number % len(record_ids)] if record_ids else 900000 + number
-        body = json.dumps({"type": "transaction.created", "timestamp": int(time.time()),
-                           "data": {"businessId": BUSINESS_ID, "id": record_id,
-                                    "version": 1}}).encode()
+        body = json.dumps(
+            {
+                "type": "transaction.created",
+                "timestamp": int(time.time()),
+                "data": {"businessId": BUSINESS_ID, "id": record_id, "version": 1},
+            }
+        ).encode()
         webhook_id = f"msg_{uuid.uuid4().hex}"
         stamp = int(time.time())
-        headers = {"content-type": "application/json", "webhook-id": webhook_id,
-                   "webhook-timestamp": str(stamp),
-                   "webhook-signature": sign_webhook(WEBHOOK_SECRET, webhook_id, stamp, body)}
+        headers = {
+            "content-type": "application/json",
+            "webhook-id": webhook_id,
+            "webhook-timestamp": str(stamp),
+            "webhook-signature": sign_webhook(WEBHOOK_SECRET, webhook_id, stamp, body),
+        }
         begin = time.perf_counter()
         try:
-            status = requests.post(url + "/kashoo/webhook/transaction", data=body,
-                                   headers=headers, timeout=30).status_code
+            status = requests.post(
+                url + "/kashoo/webhook/transaction", data=body, headers=headers, timeout=30
+            ).status_code
         except requests.RequestException as error:
             status = type(error).__name__
         took = (time.perf_counter() - begin) * 1000
@@ -278,10 +335,15 @@ def measure_webhooks(url, senders, rate, record_ids=None, deliveries=None, stop=
     for thread in threads:
         thread.join()
     elapsed = time.perf_counter() - started
-    return {"deliveries": len(latencies), "failures": len(failures), "offered_rate": rate,
-            "achieved_rate": len(latencies) / elapsed if elapsed else 0.0,
-            "p50_ms": percentile(latencies, 0.50), "p99_ms": percentile(latencies, 0.99),
-            "max_ms": max(latencies) if latencies else 0.0}
+    return {
+        "deliveries": len(latencies),
+        "failures": len(failures),
+        "offered_rate": rate,
+        "achieved_rate": len(latencies) / elapsed if elapsed else 0.0,
+        "p50_ms": percentile(latencies, 0.50),
+        "p99_ms": percentile(latencies, 0.99),
+        "max_ms": max(latencies) if latencies else 0.0,
+    }
 
 
 # The senders run in a process of their own: in this one the sandbox serves Odoo's polling
@@ -310,8 +372,10 @@ class WebhookSenders:
         self.queue = _SPAWN.Queue()
         self.stop = _SPAWN.Event()
         self.result = None
-        self.process = _SPAWN.Process(target=_measure_into, args=(
-            self.queue, (url, senders, rate, record_ids), {"stop": self.stop}))
+        self.process = _SPAWN.Process(
+            target=_measure_into,
+            args=(self.queue, (url, senders, rate, record_ids), {"stop": self.stop}),
+        )
         self.process.start()
 
     def finish(self):
@@ -330,9 +394,11 @@ def webhook_latency(odoo_path, key, template, senders, deliveries, workers, rate
         server.start(workers=workers)
         time.sleep(SETTLE_SECONDS)  # a fresh database runs every due cron once at start
         in_process(measure_webhooks, server.url, 1, 100.0, deliveries=20)  # warm-up
-        results = [in_process(measure_webhooks, server.url, senders, rate,
-                              deliveries=deliveries) for rate in rates]
-        (stored,), = server.query("SELECT count(*) FROM kashoo_webhook_event")
+        results = [
+            in_process(measure_webhooks, server.url, senders, rate, deliveries=deliveries)
+            for rate in rates
+        ]
+        ((stored,),) = server.query("SELECT count(*) FROM kashoo_webhook_event")
         results[-1]["stored"] = stored - 20  # all rates together: one event per delivery
         return results
     finally:
@@ -361,8 +427,7 @@ def main():
         for kind in args.kinds:
             for size in args.sizes:
                 # Same seed: the same reference data (accounts, taxes, contacts) every run.
-                sandbox = SandboxServer(seed=42, size=200, rate_limit=0,
-                                        time_scale=0.01).start()
+                sandbox = SandboxServer(seed=42, size=200, rate_limit=0, time_scale=0.01).start()
                 template = clone(base, "mapped")
                 try:
                     mapped = OdooServer(odoo_path, template, new_workdir(), key)
@@ -372,57 +437,94 @@ def main():
                     record_ids = seed_records(sandbox, kind, size)
                     seeded = time.perf_counter() - started
                     raw = raw_rate(odoo_path, key, template, kind)
-                    e2e = end_to_end(odoo_path, key, template, size, args.cron_threads,
-                                     args.workers, args.timeout)
+                    e2e = end_to_end(
+                        odoo_path,
+                        key,
+                        template,
+                        size,
+                        args.cron_threads,
+                        args.workers,
+                        args.timeout,
+                    )
                     if latency is None and not args.no_latency:
-                        latency = webhook_latency(odoo_path, key, template, args.senders,
-                                                  args.deliveries, args.workers, args.rates)
-                    if (not args.no_latency and args.load_rate and kind == args.kinds[0]
-                            and size == max(args.sizes)):
+                        latency = webhook_latency(
+                            odoo_path,
+                            key,
+                            template,
+                            args.senders,
+                            args.deliveries,
+                            args.workers,
+                            args.rates,
+                        )
+                    if (
+                        not args.no_latency
+                        and args.load_rate
+                        and kind == args.kinds[0]
+                        and size == max(args.sizes)
+                    ):
                         # The same import again, while Kashoo announces its records.
                         loaded = end_to_end(
-                            odoo_path, key, template, size, args.cron_threads, args.workers,
+                            odoo_path,
+                            key,
+                            template,
+                            size,
+                            args.cron_threads,
+                            args.workers,
                             args.timeout,
-                            webhooks_during=(args.senders, args.load_rate, record_ids))
+                            webhooks_during=(args.senders, args.load_rate, record_ids),
+                        )
                 finally:
                     drop(template)
                     sandbox.stop()
                 e2e_rate = e2e["done"] / e2e["seconds"] * 60
                 raw_docs_rate = raw["documents"] / raw["seconds"] * 60
                 results.append((kind, size, seeded, e2e, e2e_rate, raw, raw_docs_rate))
-                print(f"{kind:7} {size:6}: end to end {e2e['done']} posted "
-                      f"({e2e['quarantined']} quarantined) in {e2e['seconds']:.1f} s = "
-                      f"{e2e_rate:,.0f}/min; raw create+post {raw['documents']} in "
-                      f"{raw['seconds']:.1f} s = {raw_docs_rate:,.0f}/min; ratio "
-                      f"{e2e_rate / raw_docs_rate:.2f}; peak memory {e2e['peak_mb']:.0f} MB "
-                      f"(seeded in {seeded:.1f} s)", flush=True)
+                print(
+                    f"{kind:7} {size:6}: end to end {e2e['done']} posted "
+                    f"({e2e['quarantined']} quarantined) in {e2e['seconds']:.1f} s = "
+                    f"{e2e_rate:,.0f}/min; raw create+post {raw['documents']} in "
+                    f"{raw['seconds']:.1f} s = {raw_docs_rate:,.0f}/min; ratio "
+                    f"{e2e_rate / raw_docs_rate:.2f}; peak memory {e2e['peak_mb']:.0f} MB "
+                    f"(seeded in {seeded:.1f} s)",
+                    flush=True,
+                )
     finally:
         drop(base)
     print()
     print(f"{'kind':7} {'records':>7} {'e2e/min':>9} {'raw/min':>9} {'ratio':>6} {'peak MB':>8}")
     for kind, size, _seeded, e2e, e2e_rate, _raw, raw_docs_rate in results:
-        print(f"{kind:7} {size:7} {e2e_rate:9,.0f} {raw_docs_rate:9,.0f} "
-              f"{e2e_rate / raw_docs_rate:6.2f} {e2e['peak_mb']:8.0f}")
+        print(
+            f"{kind:7} {size:7} {e2e_rate:9,.0f} {raw_docs_rate:9,.0f} "
+            f"{e2e_rate / raw_docs_rate:6.2f} {e2e['peak_mb']:8.0f}"
+        )
     for result in latency or ():
-        print(f"webhook acknowledgement, {args.senders} concurrent senders offering "
-              f"{result['offered_rate']:.0f}/s (achieved {result['achieved_rate']:.1f}/s), "
-              f"{result['deliveries']} signed deliveries: p50 {result['p50_ms']:.1f} ms, "
-              f"p99 {result['p99_ms']:.1f} ms, max {result['max_ms']:.1f} ms, "
-              f"{result['failures']} not 200")
+        print(
+            f"webhook acknowledgement, {args.senders} concurrent senders offering "
+            f"{result['offered_rate']:.0f}/s (achieved {result['achieved_rate']:.1f}/s), "
+            f"{result['deliveries']} signed deliveries: p50 {result['p50_ms']:.1f} ms, "
+            f"p99 {result['p99_ms']:.1f} ms, max {result['max_ms']:.1f} ms, "
+            f"{result['failures']} not 200"
+        )
     if latency:
-        print(f"webhook events stored: {latency[-1]['stored']} of "
-              f"{sum(result['deliveries'] for result in latency)} deliveries")
+        print(
+            f"webhook events stored: {latency[-1]['stored']} of "
+            f"{sum(result['deliveries'] for result in latency)} deliveries"
+        )
     if loaded and loaded["webhooks"]:
         result = loaded["webhooks"]
-        print(f"webhook acknowledgement during the import of {max(args.sizes)} "
-              f"{args.kinds[0]} records, {args.senders} senders offering "
-              f"{result['offered_rate']:.0f}/s (achieved {result['achieved_rate']:.1f}/s), "
-              f"{result['deliveries']} signed deliveries announcing them: p50 "
-              f"{result['p50_ms']:.1f} ms, p99 {result['p99_ms']:.1f} ms, max "
-              f"{result['max_ms']:.1f} ms, {result['failures']} not 200; import meanwhile "
-              f"{loaded['done'] / loaded['seconds'] * 60:,.0f}/min")
-    print(f"Odoo: {args.workers} HTTP workers, {args.cron_threads} cron workers; "
-          f"{os.cpu_count()} cores")
+        print(
+            f"webhook acknowledgement during the import of {max(args.sizes)} "
+            f"{args.kinds[0]} records, {args.senders} senders offering "
+            f"{result['offered_rate']:.0f}/s (achieved {result['achieved_rate']:.1f}/s), "
+            f"{result['deliveries']} signed deliveries announcing them: p50 "
+            f"{result['p50_ms']:.1f} ms, p99 {result['p99_ms']:.1f} ms, max "
+            f"{result['max_ms']:.1f} ms, {result['failures']} not 200; import meanwhile "
+            f"{loaded['done'] / loaded['seconds'] * 60:,.0f}/min"
+        )
+    print(
+        f"Odoo: {args.workers} HTTP workers, {args.cron_threads} cron workers; "
+        f"{os.cpu_count()} cores"
+    )
 
 
 if __name__ == "__main__":

@@ -43,8 +43,10 @@ def bench_generation(size: int, seed: int) -> float:
     primary = len(store.business_data(1001).records)
     secondary = len(store.business_data(1002).records)
     verdict = "OK" if elapsed < GENERATION_TARGET_S else "TOO SLOW"
-    print(f"generate {primary:,} records (+{secondary:,} in business 1002): "
-          f"{elapsed:.2f} s  [target < {GENERATION_TARGET_S:.0f} s: {verdict}]")
+    print(
+        f"generate {primary:,} records (+{secondary:,} in business 1002): "
+        f"{elapsed:.2f} s  [target < {GENERATION_TARGET_S:.0f} s: {verdict}]"
+    )
     return elapsed
 
 
@@ -53,8 +55,11 @@ def bench_latency(size: int, seed: int, count: int, label: str, **params) -> tup
         headers = {"Authorization": f"Bearer {server.issue_tokens()['access_token']}"}
         url = f"{server.api_url}/businesses/1001/records"
         session = requests.Session()
-        matching = len(server.store.list_records(
-            1001, RecordQuery(params.get("type"), params.get("startDate")), size, 0))
+        matching = len(
+            server.store.list_records(
+                1001, RecordQuery(params.get("type"), params.get("startDate")), size, 0
+            )
+        )
         pages = max(1, matching // 100)  # only offsets that return full pages
         for offset in range(0, 500, 100):  # warm up
             session.get(url, headers=headers, params={"limit": 100, "offset": offset}, timeout=10)
@@ -69,9 +74,11 @@ def bench_latency(size: int, seed: int, count: int, label: str, **params) -> tup
             samples.append(elapsed_ms)
     median, p95 = statistics.median(samples), percentile(samples, 0.95)
     verdict = "OK" if p95 < LATENCY_TARGET_MS else "TOO SLOW"
-    print(f"GET page of 100 {label} over {count} requests ({size:,} records): "
-          f"median {median:.1f} ms, p95 {p95:.1f} ms  "
-          f"[target < {LATENCY_TARGET_MS:.0f} ms: {verdict}]")
+    print(
+        f"GET page of 100 {label} over {count} requests ({size:,} records): "
+        f"median {median:.1f} ms, p95 {p95:.1f} ms  "
+        f"[target < {LATENCY_TARGET_MS:.0f} ms: {verdict}]"
+    )
     return median, p95
 
 
@@ -83,8 +90,14 @@ def main() -> int:
     args = parser.parse_args()
     generation = bench_generation(args.size, args.seed)
     _, p95 = bench_latency(args.size, args.seed, args.requests, "(plain offset paging)")
-    bench_latency(args.size, args.seed, args.requests, "(type=invoice, startDate filter)",
-                  type="invoice", startDate="2026-03-01")
+    bench_latency(
+        args.size,
+        args.seed,
+        args.requests,
+        "(type=invoice, startDate filter)",
+        type="invoice",
+        startDate="2026-03-01",
+    )
     ok = generation < GENERATION_TARGET_S and p95 < LATENCY_TARGET_MS
     return 0 if ok else 1
 

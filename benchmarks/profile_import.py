@@ -79,13 +79,22 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--kind", choices=("invoice", "entry"), default="invoice")
     parser.add_argument("--size", type=int, default=1000)
-    parser.add_argument("--raw", action="store_true",
-                        help="profile Odoo's own create + post of the same documents instead")
+    parser.add_argument(
+        "--raw",
+        action="store_true",
+        help="profile Odoo's own create + post of the same documents instead",
+    )
     parser.add_argument("--top", type=int, default=40)
-    parser.add_argument("--stats-out", default="profile_import.pstats",
-                        help="where the raw profile is written (for pstats or snakeviz)")
-    parser.add_argument("--keep", action="store_true", help="keep the database (its name is "
-                        "printed) to profile again")
+    parser.add_argument(
+        "--stats-out",
+        default="profile_import.pstats",
+        help="where the raw profile is written (for pstats or snakeviz)",
+    )
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the database (its name is " "printed) to profile again",
+    )
     args = parser.parse_args()
     odoo_path = os.environ.get("ODOO_PATH") or sys.exit("set ODOO_PATH to an Odoo 18.0 tree")
     key = encryption_key()
@@ -101,21 +110,31 @@ def main():
         if args.keep:
             print(f"database {name} kept")
         seed_records(sandbox, args.kind, args.size)
-        script = (PROFILE_SCRIPT.replace("RAW", str(args.raw)).replace("TOP", str(args.top))
-                  .replace("STATS_OUT", repr(os.path.abspath(args.stats_out))))
-        result = subprocess.run(server._odoo("--no-http", "--log-level", "warn",
-                                             command=("shell",)),
-                                input=script, capture_output=True, text=True, env=server.env,
-                                timeout=7200, check=False)
+        script = (
+            PROFILE_SCRIPT.replace("RAW", str(args.raw))
+            .replace("TOP", str(args.top))
+            .replace("STATS_OUT", repr(os.path.abspath(args.stats_out)))
+        )
+        result = subprocess.run(
+            server._odoo("--no-http", "--log-level", "warn", command=("shell",)),
+            input=script,
+            capture_output=True,
+            text=True,
+            env=server.env,
+            timeout=7200,
+            check=False,
+        )
         print(result.stdout[-60000:])
         for line in result.stdout.splitlines():
             if line.startswith("KASHOO_PROFILE "):
                 figures = json.loads(line.split(" ", 1)[1])
                 rate = figures["records"] / figures["seconds"] * 60
-                print(f"{'raw create+post' if args.raw else 'import'} of {figures['records']} "
-                      f"{args.kind} records in {figures['seconds']:.1f} s (profiled) = "
-                      f"{rate:,.0f}/min, {figures['queries'] / max(figures['records'], 1):.1f} "
-                      "queries per record")
+                print(
+                    f"{'raw create+post' if args.raw else 'import'} of {figures['records']} "
+                    f"{args.kind} records in {figures['seconds']:.1f} s (profiled) = "
+                    f"{rate:,.0f}/min, {figures['queries'] / max(figures['records'], 1):.1f} "
+                    "queries per record"
+                )
                 break
         else:
             print(result.stderr[-6000:])

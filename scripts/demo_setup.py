@@ -4,52 +4,46 @@
 # seed's unmappable records land in the quarantine). The sandbox's control API stands in for
 # the consent page (its fixed demo OAuth client and demo user); Authorize with Kashoo in the UI
 # works as well (login demo@kashoo.test / demo).
+# `env` is a global given by `odoo-bin shell`, which ruff cannot know.
+# ruff: noqa: F821
 import datetime
 import os
-import time
-
-import requests
 
 from odoo import fields
 
-from odoo.addons.kashoo_connector.demo.sandbox_books import map_sandbox_books
-from odoo.addons.kashoo_connector.kashoo_api import TokenSet
-
-DEMO_CLIENT_ID = "odoo-demo"
-DEMO_CLIENT_SECRET = "sandbox-demo-secret"  # the sandbox's published demo value, not a secret
-DEMO_BUSINESS_ID = 1001
+from odoo.addons.kashoo_connector.demo.sandbox_books import (
+    BUSINESS_ID,
+    DEMO_CLIENT_ID,
+    DEMO_CLIENT_SECRET,
+    connect_to_sandbox,
+    map_sandbox_books,
+    sandbox_request,
+)
 
 sandbox_url = os.environ["KASHOO_SANDBOX_URL"]
-env["ir.config_parameter"].sudo().set_param("kashoo.api.url", sandbox_url)  # noqa: F821
-backend = env["kashoo.backend"]._get_for_company(env.company)  # noqa: F821
+env["ir.config_parameter"].sudo().set_param("kashoo.api.url", sandbox_url)
+backend = env["kashoo.backend"]._get_for_company(env.company)
 if not backend:
-    backend = env["kashoo.backend"].create({"name": "Kashoo Sandbox"})  # noqa: F821
-backend.write({
-    "api_url": sandbox_url,
-    "client_id": DEMO_CLIENT_ID,
-    "client_secret": DEMO_CLIENT_SECRET,
-    "kashoo_business_id": DEMO_BUSINESS_ID,
-})
-answer = requests.post(f"{sandbox_url}/_sandbox/tokens", json={"client_id": DEMO_CLIENT_ID},
-                       timeout=10)
-answer.raise_for_status()
-tokens = answer.json()
-env["kashoo.oauth.token"]._save(backend, TokenSet(  # noqa: F821
-    access_token=tokens["access_token"],
-    refresh_token=tokens["refresh_token"],
-    expires_at=time.time() + tokens["expires_in"],
-    scope=tokens["scope"],
-))
+    backend = env["kashoo.backend"].create({"name": "Kashoo Sandbox"})
+backend.write(
+    {
+        "api_url": sandbox_url,
+        "client_id": DEMO_CLIENT_ID,
+        "client_secret": DEMO_CLIENT_SECRET,
+        "kashoo_business_id": BUSINESS_ID,
+    }
+)
+connect_to_sandbox(backend, sandbox_url)
 backend.action_kashoo_verify()
 if not backend.kashoo_account_ids.account_id:
     # First run only: later runs keep what the user mapped or changed in the UI.
-    fixtures = requests.get(f"{sandbox_url}/_sandbox/fixtures", timeout=10)
-    fixtures.raise_for_status()
-    env["res.currency"].with_context(active_test=False).search(  # noqa: F821
-        [("name", "in", ("USD", "JPY"))]).active = True
-    map_sandbox_books(backend, fixtures.json())
+    fixtures = sandbox_request(sandbox_url, "GET", "/_sandbox/fixtures")
+    env["res.currency"].with_context(active_test=False).search(
+        [("name", "in", ("USD", "JPY"))]
+    ).active = True
+    map_sandbox_books(backend, fixtures)
 backend.auto_sync = True
-env.cr.commit()  # noqa: F821
+env.cr.commit()
 if not backend.transaction_ids:
     # First run: import the demo book now, so the quarantine, the health dashboard and a
     # books comparison report are there at the first look (the crons carry on from here).

@@ -27,8 +27,9 @@ def main(argv):
             return 0 if cursor.fetchone() else 1
         elif command == "drop":
             for name in args:
-                cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
-                    sql.Identifier(name)))
+                cursor.execute(
+                    sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+                )
         else:
             print(f"unknown command {command!r}: use ping, exists or drop", file=sys.stderr)
             return 2

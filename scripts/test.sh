@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `make test`: lint, the pytest suite in tests/, and the addon's Odoo tests on fresh databases
-# (one without l10n_ca, one with it), then one closing line "N passed, N failed" for all suites.
+# `make test`: lint, format check, the pytest suite in tests/, and the addon's Odoo tests on fresh
+# databases (one without l10n_ca, one with it), then one closing line "N passed, N failed" for all
+# suites.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
@@ -31,6 +32,9 @@ cd "$REPO_ROOT"
 
 say "ruff check"
 if "$VENV/bin/ruff" check --quiet .; then add_counts 1 0; else add_counts 0 1; fi
+
+say "ruff format --check"
+if "$VENV/bin/ruff" format --check .; then add_counts 1 0; else add_counts 0 1; fi
 
 say "pytest tests/"
 set +e

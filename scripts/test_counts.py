@@ -10,8 +10,7 @@ import re
 import sys
 import xml.etree.ElementTree as ElementTree
 
-REPORT_LINE = re.compile(
-    r"(\d+) failed, (\d+) error\(s\) of (\d+) tests when loading database")
+REPORT_LINE = re.compile(r"(\d+) failed, (\d+) error\(s\) of (\d+) tests when loading database")
 SKIPPED_LINE = re.compile(r"odoo\.addons\.kashoo_connector\.\S+: skipped ")
 
 

@@ -1,11 +1,23 @@
 """Map the Kashoo sandbox's books the way an administrator would, in one place (demo and tests).
 
-Used by the addon's tests (``KashooCanadaCommon``), the end-to-end test and benchmark
-(``tests/e2e/setup_odoo.py``) and ``make run`` (``scripts/demo_setup.py``), so that every one of
-them imports against the same mapping. The sandbox's deliberately unmappable account and
-tax stay unmapped (the records that use them are quarantined, as Kashoo data that needs a
-person would be).
+Used by the addon's tests (``KashooCanadaCommon``, ``KashooSyncCase``), the end-to-end test and
+benchmark (``tests/e2e/setup_odoo.py``) and ``make run`` (``scripts/demo_setup.py``), so that every
+one of them connects the same way and imports against the same mapping. The sandbox's
+deliberately unmappable account and tax stay unmapped (the records that use them are
+quarantined, as Kashoo data that needs a person would be).
 """
+
+import time
+
+import requests
+
+from ..kashoo_api import TokenSet
+
+#: The sandbox's fixed demo OAuth client; its secret is published in kashoo_sandbox/README.md.
+DEMO_CLIENT_ID = "odoo-demo"
+DEMO_CLIENT_SECRET = "sandbox-demo-secret"
+#: The sandbox's "Maple Leaf Supplies Ltd" (Ontario), the business these books are mapped for.
+BUSINESS_ID = 1001
 
 #: Kashoo account number -> l10n_ca (ca_2023) account code, where no suggestion is confident.
 ACCOUNTS_BY_HAND = {
@@ -19,6 +31,28 @@ ACCEPT_CONFIDENCE = 70
 EMPLOYEE_PAYABLE_CODE = "221203"
 EARLY_PAY_LOSS_CODE = "522100"
 EARLY_PAY_GAIN_CODE = "423100"
+
+
+def sandbox_request(sandbox_url, method, path, body=None):
+    """Call the sandbox at ``path`` (its control API is under ``/_sandbox/``) where the call must
+    succeed: its JSON answer, None when empty; an HTTP error status raises."""
+    response = requests.request(method, sandbox_url + path, json=body, timeout=10)
+    response.raise_for_status()
+    return response.json() if response.content else None
+
+
+def connect_to_sandbox(backend, sandbox_url, client_id=DEMO_CLIENT_ID):
+    """Give ``backend`` fresh tokens of the sandbox's OAuth client ``client_id``, and mark it
+    connected: the sandbox's control API stands in for the consent page and its redirect.
+
+    :return: ``backend``.
+    """
+    tokens = sandbox_request(sandbox_url, "POST", "/_sandbox/tokens", {"client_id": client_id})
+    backend.env["kashoo.oauth.token"]._save(backend, TokenSet(
+        access_token=tokens["access_token"], refresh_token=tokens["refresh_token"],
+        expires_at=time.time() + tokens["expires_in"], scope=tokens["scope"]))
+    backend.state = "connected"
+    return backend
 
 
 def company_account(company, code):

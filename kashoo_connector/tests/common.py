@@ -4,6 +4,17 @@ import sys
 from odoo.tests import new_test_user
 from odoo.tests.common import TransactionCase
 
+# The loggers of the sync engine, muted where a test provokes the failures they report.
+ENGINE_LOGGERS = (
+    "odoo.addons.kashoo_connector.models.sync.kashoo_backend",
+    "odoo.addons.kashoo_connector.models.sync.kashoo_transaction",
+    "odoo.addons.kashoo_connector.models.sync.kashoo_move_builder",
+    "odoo.addons.kashoo_connector.models.sync.kashoo_import_engine",
+    "odoo.addons.kashoo_connector.models.mapping.kashoo_contact",
+    "odoo.addons.kashoo_connector.models.connection.kashoo_backend",
+    "odoo.addons.kashoo_connector.kashoo_api.client",
+)
+
 
 class KashooCommon(TransactionCase):
     """Users of each role and a second company, shared by the connector's tests."""
@@ -13,25 +24,42 @@ class KashooCommon(TransactionCase):
         super().setUpClass()
         cls.company = cls.env.company
         cls.other_company = cls.env["res.company"].create({"name": "Other Kashoo Company"})
-        both_companies = [cls.company.id, cls.other_company.id]
-        cls.kashoo_manager = new_test_user(
-            cls.env, "kashoo_manager", groups="kashoo_connector.kashoo_connector_group_manager",
-            company_id=cls.company.id, company_ids=both_companies,
-        )
-        cls.accountant = new_test_user(
-            cls.env, "kashoo_accountant",
-            groups="account.group_account_user,kashoo_connector.kashoo_connector_group_user",
-            company_id=cls.company.id, company_ids=both_companies,
-        )
-        cls.single_company_manager = new_test_user(
-            cls.env, "kashoo_manager_one_company",
-            groups="kashoo_connector.kashoo_connector_group_manager",
-            company_id=cls.company.id, company_ids=[cls.company.id],
-        )
-        cls.portal_user = new_test_user(cls.env, "kashoo_portal", groups="base.group_portal")
+        add_role_users(cls, "kashoo")
         cls.backend = cls.env["kashoo.backend"].create(
             {"name": "Kashoo Test", "company_id": cls.company.id}
         )
+
+
+def add_role_users(test_class, login_prefix):
+    """Give ``test_class`` a user of each role, in ``test_class.company`` (the managers and the
+    accountant also in ``test_class.other_company``), with logins that start with
+    ``login_prefix``."""
+    both_companies = [test_class.company.id, test_class.other_company.id]
+    env = test_class.env
+    test_class.kashoo_manager = new_test_user(
+        env,
+        f"{login_prefix}_manager",
+        groups="kashoo_connector.kashoo_connector_group_manager",
+        company_id=test_class.company.id,
+        company_ids=both_companies,
+    )
+    test_class.accountant = new_test_user(
+        env,
+        f"{login_prefix}_accountant",
+        groups="account.group_account_user,kashoo_connector.kashoo_connector_group_user",
+        company_id=test_class.company.id,
+        company_ids=both_companies,
+    )
+    test_class.single_company_manager = new_test_user(
+        env,
+        f"{login_prefix}_manager_one_company",
+        groups="kashoo_connector.kashoo_connector_group_manager",
+        company_id=test_class.company.id,
+        company_ids=[test_class.company.id],
+    )
+    test_class.portal_user = new_test_user(
+        env, f"{login_prefix}_portal", groups="base.group_portal"
+    )
 
 
 def start_sandbox(test_class, **settings):

@@ -1,33 +1,30 @@
-import time
-
-import requests
-
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
-from ..demo.sandbox_books import company_account, map_sandbox_books
-from ..kashoo_api import TokenSet
+from ..demo.sandbox_books import (
+    BUSINESS_ID,
+    DEMO_CLIENT_ID,
+    company_account,
+    connect_to_sandbox,
+    map_sandbox_books,
+    sandbox_request,
+)
 from .common import start_sandbox
 
-BUSINESS_ID = 1001  # the sandbox's "Maple Leaf Supplies Ltd" (Ontario)
 SANDBOX_SIZE = 200  # seed 42, size 200: the fixture ids of kashoo_sandbox/README.md
 
 
-def connect_to_sandbox(env, company, sandbox):
+def create_connected_backend(env, company, sandbox):
     """Create ``company``'s backend, connected to sandbox business 1001 with fresh tokens."""
-    backend = env["kashoo.backend"].create({
-        "name": "Kashoo Maple Leaf",
-        "company_id": company.id,
-        "api_url": sandbox.url,
-        "client_id": "odoo-demo",
-        "kashoo_business_id": BUSINESS_ID,
-    })
-    tokens = requests.post(f"{sandbox.url}/_sandbox/tokens", json={"client_id": "odoo-demo"},
-                           timeout=10).json()
-    env["kashoo.oauth.token"]._save(backend, TokenSet(
-        access_token=tokens["access_token"], refresh_token=tokens["refresh_token"],
-        expires_at=time.time() + tokens["expires_in"], scope=tokens["scope"]))
-    backend.state = "connected"
-    return backend
+    backend = env["kashoo.backend"].create(
+        {
+            "name": "Kashoo Maple Leaf",
+            "company_id": company.id,
+            "api_url": sandbox.url,
+            "client_id": DEMO_CLIENT_ID,
+            "kashoo_business_id": BUSINESS_ID,
+        }
+    )
+    return connect_to_sandbox(backend, sandbox.url)
 
 
 class KashooCanadaCommon(AccountTestInvoicingCommon):
@@ -46,9 +43,10 @@ class KashooCanadaCommon(AccountTestInvoicingCommon):
         # The accountant of AccountTestInvoicingCommon also administers the connector.
         cls.env.user.groups_id += cls.env.ref("kashoo_connector.kashoo_connector_group_manager")
         cls.env["res.currency"].with_context(active_test=False).search(
-            [("name", "in", ("USD", "JPY"))]).active = True
-        cls.backend = connect_to_sandbox(cls.env, cls.company, cls.sandbox)
-        cls.fixtures = requests.get(f"{cls.sandbox.url}/_sandbox/fixtures", timeout=10).json()
+            [("name", "in", ("USD", "JPY"))]
+        ).active = True
+        cls.backend = create_connected_backend(cls.env, cls.company, cls.sandbox)
+        cls.fixtures = sandbox_request(cls.sandbox.url, "GET", "/_sandbox/fixtures")
 
     # === HELPERS === #
 
@@ -60,12 +58,14 @@ class KashooCanadaCommon(AccountTestInvoicingCommon):
     @classmethod
     def _kashoo_account(cls, number):
         return cls.env["kashoo.account"].search(
-            [("backend_id", "=", cls.backend.id), ("number", "=", number)])
+            [("backend_id", "=", cls.backend.id), ("number", "=", number)]
+        )
 
     @classmethod
     def _kashoo_tax(cls, name):
         return cls.env["kashoo.tax"].search(
-            [("backend_id", "=", cls.backend.id), ("name", "=", name)])
+            [("backend_id", "=", cls.backend.id), ("name", "=", name)]
+        )
 
     @classmethod
     def _map_everything(cls):

@@ -1,16 +1,15 @@
-import time
 from datetime import date
-
-import requests
 
 from odoo.tests import HttpCase
 
-from ..kashoo_api import TokenSet
+from ..demo.sandbox_books import (
+    BUSINESS_ID,
+    DEMO_CLIENT_ID,
+    DEMO_CLIENT_SECRET,
+    connect_to_sandbox,
+    sandbox_request,
+)
 from .common import start_sandbox
-
-DEMO_CLIENT_ID = "odoo-demo"
-DEMO_CLIENT_SECRET = "sandbox-demo-secret"  # the sandbox's published demo value
-BUSINESS_ID = 1001
 
 
 class KashooSyncCase(HttpCase):
@@ -24,17 +23,20 @@ class KashooSyncCase(HttpCase):
         settings = dict({"seed": 7, "size": 30, "time_scale": 0.001}, **cls.sandbox_settings)
         cls.sandbox = start_sandbox(cls, **settings)
         cls.backend = cls.env["kashoo.backend"]._get_for_company(cls.env.company) or cls.env[
-            "kashoo.backend"].create({"company_id": cls.env.company.id})
-        cls.backend.write({
-            "api_url": cls.sandbox.url,
-            "api_prefix": "/api",
-            "auth_mode": "oauth",
-            "client_id": DEMO_CLIENT_ID,
-            "client_secret": DEMO_CLIENT_SECRET,
-            "kashoo_business_id": BUSINESS_ID,
-            "sync_start_date": date(2020, 1, 1),
-            "auto_sync": True,
-        })
+            "kashoo.backend"
+        ].create({"company_id": cls.env.company.id})
+        cls.backend.write(
+            {
+                "api_url": cls.sandbox.url,
+                "api_prefix": "/api",
+                "auth_mode": "oauth",
+                "client_id": DEMO_CLIENT_ID,
+                "client_secret": DEMO_CLIENT_SECRET,
+                "kashoo_business_id": BUSINESS_ID,
+                "sync_start_date": date(2020, 1, 1),
+                "auto_sync": True,
+            }
+        )
         cls._connect()
 
     def setUp(self):
@@ -44,17 +46,11 @@ class KashooSyncCase(HttpCase):
 
     @classmethod
     def _connect(cls):
-        tokens = cls._sandbox("POST", "/_sandbox/tokens", {"client_id": DEMO_CLIENT_ID})
-        cls.env["kashoo.oauth.token"]._save(cls.backend, TokenSet(
-            access_token=tokens["access_token"], refresh_token=tokens["refresh_token"],
-            expires_at=time.time() + tokens["expires_in"], scope=tokens["scope"]))
-        cls.backend.write({"state": "connected"})
+        connect_to_sandbox(cls.backend, cls.sandbox.url)
 
     @classmethod
     def _sandbox(cls, method, path, body=None):
-        response = requests.request(method, cls.sandbox.url + path, json=body, timeout=10)
-        response.raise_for_status()
-        return response.json() if response.content else None
+        return sandbox_request(cls.sandbox.url, method, path, body)
 
     def _fast_client(self):
         """The backend's client, trying each call once (no in-call backoff) for speed."""
@@ -65,7 +61,8 @@ class KashooSyncCase(HttpCase):
     def _rows(self, **domain):
         return self.env["kashoo.transaction"].search(
             [("backend_id", "=", self.backend.id)]
-            + [(name, "=", value) for name, value in domain.items()])
+            + [(name, "=", value) for name, value in domain.items()]
+        )
 
     def _kashoo_records(self):
         """Every record of the business, as Kashoo lists it."""

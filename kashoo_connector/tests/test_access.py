@@ -22,8 +22,10 @@ class TestAccess(KashooCommon):
         backend = self.backend.with_user(self.kashoo_manager)
         backend.write({"api_url": "https://sandbox.kashoo.test", "name": "Renamed"})
         self.assertEqual(self.backend.api_url, "https://sandbox.kashoo.test")
-        other = self.env["kashoo.backend"].with_user(self.kashoo_manager).create(
-            {"company_id": self.other_company.id}
+        other = (
+            self.env["kashoo.backend"]
+            .with_user(self.kashoo_manager)
+            .create({"company_id": self.other_company.id})
         )
         other.unlink()
         self.assertFalse(other.exists())

@@ -9,6 +9,7 @@ from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
 from .. import utils
+from ..demo.sandbox_books import sandbox_request
 from ..kashoo_api import KashooAuthRevoked, TokenSet, refresh_tokens, request_classic_token
 from .common import start_sandbox
 
@@ -26,21 +27,23 @@ class TestKashooConnection(HttpCase):
         cls.sandbox = start_sandbox(cls, auto_approve=True, token_lifetime=3600)
         cls.admin = cls.env.ref("base.user_admin")
         cls.backend = cls.env["kashoo.backend"].search([], limit=1) or cls.env[
-            "kashoo.backend"].create({"company_id": cls.env.company.id})
-        client = cls._sandbox_post("/_sandbox/clients", {
-            "name": "Odoo test", "redirect_uris": [cls.backend.redirect_uri]})
-        cls.backend.write({
-            "api_url": cls.sandbox.url,
-            "client_id": client["client_id"],
-            "client_secret": client["client_secret"],
-            "kashoo_business_id": PRIMARY_BUSINESS_ID,
-        })
+            "kashoo.backend"
+        ].create({"company_id": cls.env.company.id})
+        client = cls._sandbox_post(
+            "/_sandbox/clients", {"name": "Odoo test", "redirect_uris": [cls.backend.redirect_uri]}
+        )
+        cls.backend.write(
+            {
+                "api_url": cls.sandbox.url,
+                "client_id": client["client_id"],
+                "client_secret": client["client_secret"],
+                "kashoo_business_id": PRIMARY_BUSINESS_ID,
+            }
+        )
 
     @classmethod
     def _sandbox_post(cls, path, body):
-        response = requests.post(cls.sandbox.url + path, json=body, timeout=10.0)
-        response.raise_for_status()
-        return response.json()
+        return sandbox_request(cls.sandbox.url, "POST", path, body)
 
     def _authorize(self):
         """Click Authorize as admin, let Kashoo consent, and follow its redirect to Odoo."""
@@ -49,16 +52,18 @@ class TestKashooConnection(HttpCase):
         consent = requests.get(action["url"], allow_redirects=False, timeout=10)
         self.assertEqual(consent.status_code, 302, consent.text)
         callback = urlsplit(consent.headers["Location"])
-        self.assertEqual(f"{callback.scheme}://{callback.netloc}{callback.path}",
-                         self.backend.redirect_uri)
+        self.assertEqual(
+            f"{callback.scheme}://{callback.netloc}{callback.path}", self.backend.redirect_uri
+        )
         return self.url_open(f"{callback.path}?{callback.query}", allow_redirects=False)
 
     def _tokens(self):
         return self.env["kashoo.oauth.token"]._load(self.backend)
 
     def _events(self):
-        logs = self.env["kashoo.auth.log"].search([("backend_id", "=", self.backend.id)],
-                                                  order="id")
+        logs = self.env["kashoo.auth.log"].search(
+            [("backend_id", "=", self.backend.id)], order="id"
+        )
         return [(log.event, log.outcome) for log in logs]
 
     def test_authorize_then_verify(self):
@@ -69,13 +74,15 @@ class TestKashooConnection(HttpCase):
         self.assertEqual(self.backend.state, "connected")
         tokens = self._tokens()
         self.assertTrue(tokens.refresh_token)
-        self.assertEqual(self.backend.token_scope,
-                         "transactions:read accounts:read taxes:read company:read")
+        self.assertEqual(
+            self.backend.token_scope, "transactions:read accounts:read taxes:read company:read"
+        )
 
         self.backend.with_user(self.admin).action_kashoo_verify()
         self.assertEqual(self.backend.kashoo_business_name, PRIMARY_BUSINESS_NAME)
-        self.assertEqual(self._events(), [("authorize", "success"), ("token", "success"),
-                                          ("verify", "success")])
+        self.assertEqual(
+            self._events(), [("authorize", "success"), ("token", "success"), ("verify", "success")]
+        )
 
     def test_code_cannot_be_replayed(self):
         self.authenticate("admin", "admin")
@@ -126,8 +133,13 @@ class TestKashooConnection(HttpCase):
         self._authorize()
         stolen = self._tokens()
         # Someone else spends the refresh token first: ours becomes a replay.
-        refresh_tokens(self.sandbox.url + "/oauth/token", stolen.refresh_token,
-                       self.backend.client_id, self._client_secret(), timeout=10)
+        refresh_tokens(
+            self.sandbox.url + "/oauth/token",
+            stolen.refresh_token,
+            self.backend.client_id,
+            self._client_secret(),
+            timeout=10,
+        )
         token_row = self.env["kashoo.oauth.token"].search([("backend_id", "=", self.backend.id)])
         token_row.expires_at = fields.Datetime.now()
 
@@ -154,11 +166,17 @@ class TestKashooConnection(HttpCase):
             backend.action_kashoo_verify()
 
         backend.kashoo_business_id = PRIMARY_BUSINESS_ID
-        narrow = self._sandbox_post("/_sandbox/tokens", {
-            "client_id": backend.client_id, "scope": "accounts:read"})
-        self.env["kashoo.oauth.token"]._save(backend, TokenSet(
-            access_token=narrow["access_token"], refresh_token=narrow["refresh_token"],
-            expires_at=None))
+        narrow = self._sandbox_post(
+            "/_sandbox/tokens", {"client_id": backend.client_id, "scope": "accounts:read"}
+        )
+        self.env["kashoo.oauth.token"]._save(
+            backend,
+            TokenSet(
+                access_token=narrow["access_token"],
+                refresh_token=narrow["refresh_token"],
+                expires_at=None,
+            ),
+        )
         with self.assertRaisesRegex(UserError, "forbidden"):
             backend.action_kashoo_verify()
 
@@ -172,16 +190,20 @@ class TestKashooConnection(HttpCase):
 
     def test_classic_token_mode(self):
         requests.delete(self.sandbox.url + "/_sandbox/requests", timeout=10)
-        token = request_classic_token(self.sandbox.url + "/api/authTokens",
-                                      "demo@kashoo.test", "demo", timeout=10)
+        token = request_classic_token(
+            self.sandbox.url + "/api/authTokens", "demo@kashoo.test", "demo", timeout=10
+        )
         backend = self.backend.with_user(self.admin)
         backend.write({"auth_mode": "classic", "classic_token": token})
         backend.action_kashoo_verify()
         self.assertEqual(backend.state, "connected")
         self.assertEqual(backend.kashoo_business_name, PRIMARY_BUSINESS_NAME)
         recent = requests.get(self.sandbox.url + "/_sandbox/requests", timeout=10).json()
-        schemes = {entry["headers"].get("Authorization") for entry in recent
-                   if entry["path"].startswith("/api/businesses/")}
+        schemes = {
+            entry["headers"].get("Authorization")
+            for entry in recent
+            if entry["path"].startswith("/api/businesses/")
+        }
         self.assertEqual(schemes, {"TOKEN [redacted]"})
 
     def _assert_refused_without_rollback(self):
@@ -207,14 +229,21 @@ class TestConnectTour(HttpCase):
         cls.env["kashoo.backend"].search([]).unlink()
         cls.env["ir.config_parameter"].set_param("kashoo.api.url", cls.sandbox.url)
         redirect_uri = cls.env["kashoo.backend"].new({}).redirect_uri
-        requests.post(cls.sandbox.url + "/_sandbox/clients", timeout=10.0, json={
-            "name": "Odoo tour", "redirect_uris": [redirect_uri],
-            "client_id": "odoo-tour-client", "client_secret": "tour-client-secret-value",
-        }).raise_for_status()
+        requests.post(
+            cls.sandbox.url + "/_sandbox/clients",
+            timeout=10.0,
+            json={
+                "name": "Odoo tour",
+                "redirect_uris": [redirect_uri],
+                "client_id": "odoo-tour-client",
+                "client_secret": "tour-client-secret-value",
+            },
+        ).raise_for_status()
 
     def test_administrator_connects_from_settings(self):
-        self.start_tour("/odoo/action-account.action_account_config", "kashoo_connect_tour",
-                        login="admin")
+        self.start_tour(
+            "/odoo/action-account.action_account_config", "kashoo_connect_tour", login="admin"
+        )
         backend = self.env["kashoo.backend"]._get_for_company(self.env.company)
         self.assertEqual(backend.state, "connected")
         self.assertEqual(backend.client_id, "odoo-tour-client")

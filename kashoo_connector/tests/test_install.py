@@ -54,8 +54,11 @@ class TestInstall(KashooCommon):
         if l10n_ca.state == "installed":
             self.env["account.chart.template"].try_loading("ca_2023", company, install_demo=False)
             gst = self.env["account.tax"].search(
-                [("company_id", "=", company.id), ("name", "=", "5% GST"),
-                 ("type_tax_use", "=", "sale")]
+                [
+                    ("company_id", "=", company.id),
+                    ("name", "=", "5% GST"),
+                    ("type_tax_use", "=", "sale"),
+                ]
             )
             self.assertEqual(gst.amount, 5.0)
         else:

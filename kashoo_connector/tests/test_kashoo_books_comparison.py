@@ -37,14 +37,19 @@ class TestKashooBooksComparison(BooksComparisonBookMixin, KashooCanadaCommon):
         moves = cls.env["account.move"].search([("kashoo_backend_id", "=", cls.backend.id)])
         cls.moves = {move.kashoo_id: move for move in moves}
         hst = cls.env["kashoo.tax"].search(
-            [("backend_id", "=", cls.backend.id), ("kashoo_id", "=", HST_ON)])
+            [("backend_id", "=", cls.backend.id), ("kashoo_id", "=", HST_ON)]
+        )
         cls.hst_sale_account = cls._tax_account(hst.sale_tax_id)
         cls.hst_purchase_account = cls._tax_account(hst.purchase_tax_id)
         invoice_b = cls.moves[cls.invoice_b["id"]]
         cls.receivable = invoice_b.line_ids.filtered(
-            lambda line: line.account_id.account_type == "asset_receivable").account_id
-        cls.payable = cls.moves[cls.bill_d["id"]].line_ids.filtered(
-            lambda line: line.account_id.account_type == "liability_payable").account_id
+            lambda line: line.account_id.account_type == "asset_receivable"
+        ).account_id
+        cls.payable = (
+            cls.moves[cls.bill_d["id"]]
+            .line_ids.filtered(lambda line: line.account_id.account_type == "liability_payable")
+            .account_id
+        )
         cls.accountant = new_test_user(
             cls.env, "comparison_accountant",
             groups="account.group_account_user,kashoo_connector.kashoo_connector_group_user",
@@ -54,7 +59,8 @@ class TestKashooBooksComparison(BooksComparisonBookMixin, KashooCanadaCommon):
     @classmethod
     def _tax_account(cls, tax):
         return tax.invoice_repartition_line_ids.filtered(
-            lambda line: line.repartition_type == "tax").account_id
+            lambda line: line.repartition_type == "tax"
+        ).account_id
 
     def _run(self, backend=None):
         backend = backend or self.backend
@@ -78,8 +84,10 @@ class TestKashooBooksComparison(BooksComparisonBookMixin, KashooCanadaCommon):
     # === THE BOOK === #
 
     def test_book_as_built(self):
-        rows = {row.kashoo_id: row for row in self.env["kashoo.transaction"].search(
-            [("backend_id", "=", self.backend.id)])}
+        rows = {
+            row.kashoo_id: row
+            for row in self.env["kashoo.transaction"].search([("backend_id", "=", self.backend.id)])
+        }
         self.assertEqual(rows[self.bill_q["id"]].state, "quarantined")
         self.assertNotIn(self.invoice_c["id"], rows)
         for record in (self.invoice_a, self.invoice_b, self.payment_b, self.bill_d):
@@ -95,30 +103,42 @@ class TestKashooBooksComparison(BooksComparisonBookMixin, KashooCanadaCommon):
         self.assertEqual(report.record_count, 6)
         self.assertEqual(report.direct_record_count, 1)  # bill Q
         mapped = report.all_line_ids.filtered("account_id")
-        differences = {line.account_id: _amount(line.difference) for line in mapped
-                       if line.difference}
+        differences = {
+            line.account_id: _amount(line.difference) for line in mapped if line.difference
+        }
         self.assertEqual(differences, self._expected_differences())
         # The quarantined bill's own line counts under its Kashoo account, unmapped.
         [suspense] = report.all_line_ids.filtered(lambda line: not line.account_id)
         self.assertIn("Suspense", suspense.kashoo_account_label)
-        self.assertEqual((_amount(suspense.kashoo_balance), _amount(suspense.odoo_balance),
-                          _amount(suspense.difference)),
-                         (Decimal("100.00"), Decimal("0.00"), Decimal("100.00")))
+        self.assertEqual(
+            (
+                _amount(suspense.kashoo_balance),
+                _amount(suspense.odoo_balance),
+                _amount(suspense.difference),
+            ),
+            (Decimal("100.00"), Decimal("0.00"), Decimal("100.00")),
+        )
         self.assertEqual(suspense.account_kind, "expense")
         # Both sides in full on the account that changed.
-        sales = mapped.filtered(lambda line: line.account_id == self._kashoo_account(
-            "4000").account_id)
-        self.assertEqual((_amount(sales.kashoo_balance), _amount(sales.odoo_balance)),
-                         (Decimal("-1100.00"), Decimal("-1000.00")))
+        sales = mapped.filtered(
+            lambda line: line.account_id == self._kashoo_account("4000").account_id
+        )
+        self.assertEqual(
+            (_amount(sales.kashoo_balance), _amount(sales.odoo_balance)),
+            (Decimal("-1100.00"), Decimal("-1000.00")),
+        )
         self.assertEqual(sales.account_kind, "revenue")
         # Every other mapped account agrees, and is listed (the bank received the payment).
-        bank = mapped.filtered(lambda line: line.account_id == self._kashoo_account(
-            "1000").account_id)
+        bank = mapped.filtered(
+            lambda line: line.account_id == self._kashoo_account("1000").account_id
+        )
         self.assertEqual(_amount(bank.kashoo_balance), Decimal("300.00"))
         self.assertFalse(bank.difference)
         self.assertEqual(report.discrepancy_count, len(self._expected_differences()) + 1)
-        self.assertEqual(_amount(report.total_difference), sum(
-            abs(amount) for amount in self._expected_differences().values()) + 100)
+        self.assertEqual(
+            _amount(report.total_difference),
+            sum(abs(amount) for amount in self._expected_differences().values()) + 100,
+        )
 
     def test_sales_tax_accounts_are_their_own_section(self):
         report = self._run()
@@ -129,8 +149,10 @@ class TestKashooBooksComparison(BooksComparisonBookMixin, KashooCanadaCommon):
         self.assertNotIn(self.hst_sale_account, report.line_ids.account_id)
         hst = taxes.filtered(lambda line: line.account_id == self.hst_sale_account)
         self.assertIn("HST", hst.tax_names)
-        self.assertEqual((_amount(hst.kashoo_balance), _amount(hst.odoo_balance)),
-                         (Decimal("-210.60"), Decimal("-195.00")))  # 143 + 65 + 2.60 / 130 + 65
+        self.assertEqual(
+            (_amount(hst.kashoo_balance), _amount(hst.odoo_balance)),
+            (Decimal("-210.60"), Decimal("-195.00")),
+        )  # 143 + 65 + 2.60 / 130 + 65
         self.assertTrue(all(line.tolerance == 0 for line in taxes))
 
     # === DRILL-DOWN === #
@@ -141,14 +163,20 @@ class TestKashooBooksComparison(BooksComparisonBookMixin, KashooCanadaCommon):
         self.assertEqual(set(report.detail_ids.mapped("kashoo_id")), {a, c, q})
 
         sales = report.line_ids.filtered(
-            lambda line: line.account_id == self._kashoo_account("4000").account_id)
+            lambda line: line.account_id == self._kashoo_account("4000").account_id
+        )
         action = sales.action_open_details()
         details = self.env[action["res_model"]].search(action["domain"])
         self.assertEqual(details.mapped("kashoo_id"), [a])
-        self.assertEqual((details.reason, _amount(details.kashoo_amount),
-                          _amount(details.odoo_amount), _amount(details.difference)),
-                         ("amount_differs", Decimal("-1100.00"), Decimal("-1000.00"),
-                          Decimal("-100.00")))
+        self.assertEqual(
+            (
+                details.reason,
+                _amount(details.kashoo_amount),
+                _amount(details.odoo_amount),
+                _amount(details.difference),
+            ),
+            ("amount_differs", Decimal("-1100.00"), Decimal("-1000.00"), Decimal("-100.00")),
+        )
         self.assertEqual(details.move_id, self.moves[a])
         self.assertEqual(details.transaction_id.kashoo_id, a)
         self.assertEqual(details.kashoo_number, self.invoice_a["number"])
@@ -156,17 +184,28 @@ class TestKashooBooksComparison(BooksComparisonBookMixin, KashooCanadaCommon):
         receivable = report.line_ids.filtered(lambda line: line.account_id == self.receivable)
         by_id = {detail.kashoo_id: detail for detail in receivable.detail_ids}
         self.assertEqual(set(by_id), {a, c})
-        self.assertEqual((by_id[c].reason, _amount(by_id[c].kashoo_amount),
-                          by_id[c].move_id, by_id[c].transaction_id),
-                         ("missing_in_odoo", Decimal("22.60"), self.env["account.move"],
-                          self.env["kashoo.transaction"]))
+        self.assertEqual(
+            (
+                by_id[c].reason,
+                _amount(by_id[c].kashoo_amount),
+                by_id[c].move_id,
+                by_id[c].transaction_id,
+            ),
+            (
+                "missing_in_odoo",
+                Decimal("22.60"),
+                self.env["account.move"],
+                self.env["kashoo.transaction"],
+            ),
+        )
 
         suspense = report.all_line_ids.filtered(lambda line: not line.account_id)
         self.assertEqual(suspense.detail_ids.kashoo_id, q)
         self.assertEqual(suspense.detail_ids.transaction_state, "quarantined")
 
         bank = report.line_ids.filtered(
-            lambda line: line.account_id == self._kashoo_account("1000").account_id)
+            lambda line: line.account_id == self._kashoo_account("1000").account_id
+        )
         self.assertFalse(bank.detail_ids)
 
     # === AGED RECEIVABLES AND PAYABLES === #
@@ -183,18 +222,37 @@ class TestKashooBooksComparison(BooksComparisonBookMixin, KashooCanadaCommon):
         }
         self.assertEqual(set(rows), set(expected))
         for key, (kashoo, odoo, flagged) in expected.items():
-            self.assertEqual((_amount(rows[key].kashoo_amount), _amount(rows[key].odoo_amount),
-                              rows[key].is_discrepancy),
-                             (Decimal(kashoo), Decimal(odoo), flagged), key)
+            self.assertEqual(
+                (
+                    _amount(rows[key].kashoo_amount),
+                    _amount(rows[key].odoo_amount),
+                    rows[key].is_discrepancy,
+                ),
+                (Decimal(kashoo), Decimal(odoo), flagged),
+                key,
+            )
         self.assertEqual(report.aging_discrepancy_count, 3)
 
     def test_aging_buckets(self):
         as_of = date(2026, 12, 31)
         self.assertEqual(
-            [aging_bucket(as_of - timedelta(days=days), as_of)
-             for days in (-5, 0, 1, 30, 31, 60, 61, 90, 91, 400)],
-            ["current", "current", "1_30", "1_30", "31_60", "31_60", "61_90", "61_90",
-             "over_90", "over_90"])
+            [
+                aging_bucket(as_of - timedelta(days=days), as_of)
+                for days in (-5, 0, 1, 30, 31, 60, 61, 90, 91, 400)
+            ],
+            [
+                "current",
+                "current",
+                "1_30",
+                "1_30",
+                "31_60",
+                "31_60",
+                "61_90",
+                "61_90",
+                "over_90",
+                "over_90",
+            ],
+        )
         self.assertEqual(aging_bucket(None, as_of), "current")
 
     def test_open_balances_are_aged_on_both_sides(self):
@@ -228,7 +286,8 @@ class TestKashooBooksComparison(BooksComparisonBookMixin, KashooCanadaCommon):
                             "kashoo_comparison_tolerance_balance_sheet": 150.0})
         report = self._run()
         sales = report.line_ids.filtered(
-            lambda line: line.account_id == self._kashoo_account("4000").account_id)
+            lambda line: line.account_id == self._kashoo_account("4000").account_id
+        )
         # A difference equal to the tolerance is accepted; one cent more is not.
         self.assertEqual((sales.tolerance, sales.is_discrepancy), (100.0, False))
         sales.tolerance = 99.99
@@ -276,8 +335,10 @@ class TestKashooBooksComparison(BooksComparisonBookMixin, KashooCanadaCommon):
         self.env["kashoo.backend"]._cron_kashoo_compare_books(today=first)
         report = Reports.search(scheduled)
         self.assertEqual(len(report), 1)
-        self.assertEqual((report.date_from, report.date_to, report.state),
-                         (date.fromisoformat(PERIOD_START), first, "discrepancy"))
+        self.assertEqual(
+            (report.date_from, report.date_to, report.state),
+            (date.fromisoformat(PERIOD_START), first, "discrepancy"),
+        )
         # Same day: nothing more; the next day of the first month: again.
         self.env["kashoo.backend"]._cron_kashoo_compare_books(today=first)
         self.assertEqual(Reports.search_count(scheduled), 1)
@@ -294,9 +355,17 @@ class TestKashooBooksComparison(BooksComparisonBookMixin, KashooCanadaCommon):
         self.assertEqual(Reports.search_count([("backend_id", "=", backend.id)]), 2)
 
     def test_failed_run_is_kept(self):
-        self._sandbox("POST", "/_sandbox/faults", {
-            "path": "/api/businesses/1001/records", "match": "prefix", "count": 1,
-            "kind": "status", "status": 403})
+        self._sandbox(
+            "POST",
+            "/_sandbox/faults",
+            {
+                "path": "/api/businesses/1001/records",
+                "match": "prefix",
+                "count": 1,
+                "kind": "status",
+                "status": 403,
+            },
+        )
         report = self._run()
         self.assertEqual(report.state, "failed")
         self.assertTrue(report.error_message)
@@ -311,18 +380,24 @@ class TestKashooBooksComparison(BooksComparisonBookMixin, KashooCanadaCommon):
             [("res_model", "=", "kashoo.books.comparison"), ("res_id", "=", report.id)])
         self.assertEqual(action["url"], f"/web/content/{attachment.id}?download=true")
         workbook = openpyxl.load_workbook(io.BytesIO(attachment.raw))
-        self.assertEqual(workbook.sheetnames,
-                         ["Accounts", "Sales Taxes", "Receivables and Payables", "Differences"])
-        accounts = {row[0]: row for row in workbook["Accounts"].iter_rows(min_row=5,
-                                                                          values_only=True)}
+        self.assertEqual(
+            workbook.sheetnames,
+            ["Accounts", "Sales Taxes", "Receivables and Payables", "Differences"],
+        )
+        accounts = {
+            row[0]: row for row in workbook["Accounts"].iter_rows(min_row=5, values_only=True)
+        }
         sales = accounts[self._kashoo_account("4000").account_id.display_name]
         self.assertEqual(sales[3:8], (-1100.0, -1000.0, -100.0, 1.0, "Yes"))
-        taxes = {row[0]: row for row in workbook["Sales Taxes"].iter_rows(min_row=5,
-                                                                          values_only=True)}
+        taxes = {
+            row[0]: row for row in workbook["Sales Taxes"].iter_rows(min_row=5, values_only=True)
+        }
         self.assertEqual(taxes[self.hst_purchase_account.display_name][5], 13.0)
         differences = workbook["Differences"]
-        self.assertEqual({row[2] for row in differences.iter_rows(min_row=5, values_only=True)},
-                         {self.invoice_a["id"], self.invoice_c["id"], self.bill_q["id"]})
+        self.assertEqual(
+            {row[2] for row in differences.iter_rows(min_row=5, values_only=True)},
+            {self.invoice_a["id"], self.invoice_c["id"], self.bill_q["id"]},
+        )
         self.assertEqual(workbook["Accounts"]["A1"].value, report.name)
 
     # === ACCESS === #
@@ -399,11 +474,17 @@ class TestKashooBooksComparisonWholeBook(KashooCanadaCommon):
         for detail in report.detail_ids:
             if detail.transaction_id.state == "quarantined":
                 continue  # Odoo could not import it: Kashoo's side counts it all the same
-            if detail.reason == "not_from_kashoo" and detail.move_id.journal_id == \
-                    exchange_journal:
+            if detail.reason == "not_from_kashoo" and detail.move_id.journal_id == exchange_journal:
                 continue  # Odoo's exchange difference on a foreign-currency payment
-            unexplained.append((detail.account_id.display_name, detail.kashoo_id,
-                                detail.reason, detail.kashoo_amount, detail.odoo_amount))
+            unexplained.append(
+                (
+                    detail.account_id.display_name,
+                    detail.kashoo_id,
+                    detail.reason,
+                    detail.kashoo_amount,
+                    detail.odoo_amount,
+                )
+            )
         self.assertEqual(unexplained, [])
         # The quarantined records are all there, under their own Kashoo accounts if unmapped.
         quarantined = set(self.fixtures["unmappableRecords"])

@@ -37,5 +37,7 @@ class TestKashooBooksComparisonTour(BooksComparisonBookMixin, KashooCanadaCommon
         self.assertEqual(response.status_code, 200)
         workbook = openpyxl.load_workbook(io.BytesIO(response.content))
         differences = workbook["Differences"]
-        self.assertEqual({row[2] for row in differences.iter_rows(min_row=5, values_only=True)},
-                         {self.invoice_a["id"], self.invoice_c["id"], self.bill_q["id"]})
+        self.assertEqual(
+            {row[2] for row in differences.iter_rows(min_row=5, values_only=True)},
+            {self.invoice_a["id"], self.invoice_c["id"], self.bill_q["id"]},
+        )

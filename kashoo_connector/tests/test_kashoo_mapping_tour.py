@@ -1,7 +1,7 @@
 from odoo.tests import HttpCase, tagged
 
 from .common import start_sandbox
-from .kashoo_mapping_common import connect_to_sandbox
+from .kashoo_mapping_common import create_connected_backend
 from .tour_screenshots import final_screenshot
 
 
@@ -13,16 +13,18 @@ class TestKashooMappingTour(HttpCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.sandbox = start_sandbox(cls, auto_approve=True)
-        cls.company = cls.env["res.company"].create({
-            "name": "Maple Leaf Supplies (Odoo)",
-            "country_id": cls.env.ref("base.ca").id,
-            "currency_id": cls.env.ref("base.CAD").id,
-        })
+        cls.company = cls.env["res.company"].create(
+            {
+                "name": "Maple Leaf Supplies (Odoo)",
+                "country_id": cls.env.ref("base.ca").id,
+                "currency_id": cls.env.ref("base.CAD").id,
+            }
+        )
         cls.env["account.chart.template"].try_loading("ca_2023", cls.company, install_demo=False)
         admin = cls.env.ref("base.user_admin")
         admin.write({"company_ids": [(4, cls.company.id)], "company_id": cls.company.id})
         admin.groups_id += cls.env.ref("kashoo_connector.kashoo_connector_group_manager")
-        cls.backend = connect_to_sandbox(cls.env, cls.company, cls.sandbox)
+        cls.backend = create_connected_backend(cls.env, cls.company, cls.sandbox)
         cls.backend._kashoo_refresh_reference_data()
 
     def test_mapping_tour(self):

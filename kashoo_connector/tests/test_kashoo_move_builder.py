@@ -38,10 +38,14 @@ class TestKashooMoveBuilder(KashooCanadaCommon):
         self.assertTrue(move.currency_id.is_zero(sum(move.line_ids.mapped("amount_currency"))))
         self.assertTrue(move.company_currency_id.is_zero(sum(move.line_ids.mapped("balance"))))
         kashoo_tax = sum(tax["amount"] for line in record["lineItems"] for tax in line["taxes"])
-        self.assertEqual(Decimal(str(move.amount_total)).quantize(money(1, decimals)),
-                         abs(money(record["amount"], decimals)))
-        self.assertEqual(Decimal(str(move.amount_tax)).quantize(money(1, decimals)),
-                         abs(money(kashoo_tax, decimals)))
+        self.assertEqual(
+            Decimal(str(move.amount_total)).quantize(money(1, decimals)),
+            abs(money(record["amount"], decimals)),
+        )
+        self.assertEqual(
+            Decimal(str(move.amount_tax)).quantize(money(1, decimals)),
+            abs(money(kashoo_tax, decimals)),
+        )
         self.assertEqual(move.kashoo_id, record["id"])
         self.assertEqual(move.kashoo_version, record["version"])
         self.assertTrue(move.kashoo_uuid)
@@ -55,7 +59,8 @@ class TestKashooMoveBuilder(KashooCanadaCommon):
         self._assert_document(record, move)
         self.assertEqual(move.move_type, "out_invoice")
         contact = self.env["kashoo.contact"].search(
-            [("backend_id", "=", self.backend.id), ("kashoo_id", "=", record["contact"])])
+            [("backend_id", "=", self.backend.id), ("kashoo_id", "=", record["contact"])]
+        )
         self.assertEqual(move.partner_id, contact.partner_id)
         self.assertEqual(move.invoice_date_due, fields.Date.to_date(record["dueDate"]))
         self.assertEqual(move.invoice_date, fields.Date.to_date(record["date"]))
@@ -64,21 +69,29 @@ class TestKashooMoveBuilder(KashooCanadaCommon):
 
     def test_taxes_and_tax_accounts(self):
         """GST/HST charged goes to the payable account of the mapped Odoo tax."""
-        ids = [r["id"] for r in self._all_records() if r["type"] == "invoice"
-               and not r.get("removed") and r["id"] not in self.fixtures["unmappableRecords"]][:15]
+        ids = [
+            r["id"]
+            for r in self._all_records()
+            if r["type"] == "invoice"
+            and not r.get("removed")
+            and r["id"] not in self.fixtures["unmappableRecords"]
+        ][:15]
         records, results = self._build(ids)
         for record, result in zip(records, results, strict=True):
             self.assertFalse(result.error, result.error)
             self._assert_document(record, result.move)
-            kashoo_taxes = {tax["tax"] for line in record["lineItems"] for tax in line["taxes"]
-                            if tax["amount"]}
-            mapped = self.env["kashoo.tax"].search([("backend_id", "=", self.backend.id),
-                                                    ("kashoo_id", "in", list(kashoo_taxes))])
+            kashoo_taxes = {
+                tax["tax"] for line in record["lineItems"] for tax in line["taxes"] if tax["amount"]
+            }
+            mapped = self.env["kashoo.tax"].search(
+                [("backend_id", "=", self.backend.id), ("kashoo_id", "in", list(kashoo_taxes))]
+            )
             tax_lines = result.move.line_ids.filtered("tax_line_id")
             self.assertEqual(tax_lines.tax_line_id, mapped.sale_tax_id)
             for line in tax_lines:
                 expected = line.tax_line_id.invoice_repartition_line_ids.filtered(
-                    lambda rep: rep.repartition_type == "tax").account_id
+                    lambda rep: rep.repartition_type == "tax"
+                ).account_id
                 self.assertEqual(line.account_id, expected)
 
     def test_employee_claim_is_owed_on_the_reimbursement_payable(self):
@@ -96,12 +109,18 @@ class TestKashooMoveBuilder(KashooCanadaCommon):
         for record, result in zip(records, results, strict=True):
             self.assertFalse(result.error, result.error)
             self._assert_document(record, result.move)
-            compound = self.env["kashoo.tax"].search([
-                ("backend_id", "=", self.backend.id), ("compound", "=", True)])
+            compound = self.env["kashoo.tax"].search(
+                [("backend_id", "=", self.backend.id), ("compound", "=", True)]
+            )
             compound_line = result.move.line_ids.filtered(
-                lambda line, tax=compound.sale_tax_id: line.tax_line_id == tax)
-            expected = sum(tax["amount"] for line in record["lineItems"] for tax in line["taxes"]
-                           if tax["tax"] == compound.kashoo_id)
+                lambda line, tax=compound.sale_tax_id: line.tax_line_id == tax
+            )
+            expected = sum(
+                tax["amount"]
+                for line in record["lineItems"]
+                for tax in line["taxes"]
+                if tax["tax"] == compound.kashoo_id
+            )
             self.assertAlmostEqual(-compound_line.amount_currency, float(money(expected)))
 
     def test_credit_note_and_vendor_refund(self):
@@ -120,8 +139,9 @@ class TestKashooMoveBuilder(KashooCanadaCommon):
         self.assertAlmostEqual(move.kashoo_exchange_rate, float(rate), places=6)
         self.assertAlmostEqual(move.kashoo_original_amount, float(money(record["amount"])))
         receivable = move.line_ids.filtered(lambda line: line.display_type == "payment_term")
-        self.assertAlmostEqual(receivable.balance, float(
-            (money(record["amount"]) * rate).quantize(Decimal("0.01"))))
+        self.assertAlmostEqual(
+            receivable.balance, float((money(record["amount"]) * rate).quantize(Decimal("0.01")))
+        )
 
     def test_jpy_bill_zero_decimals(self):
         [record], [result] = self._build(self.fixtures["jpy"])
@@ -131,14 +151,20 @@ class TestKashooMoveBuilder(KashooCanadaCommon):
         self.assertEqual(result.move.currency_id.name, "JPY")
 
     def test_payments_reconcile_with_their_invoices(self):
-        payment_ids = (self.fixtures["earlyPaymentDiscount"] + self.fixtures["partialPayment"]
-                       + self.fixtures["multiDocumentPayment"] + [self.fixtures["usd"][1]])
+        payment_ids = (
+            self.fixtures["earlyPaymentDiscount"]
+            + self.fixtures["partialPayment"]
+            + self.fixtures["multiDocumentPayment"]
+            + [self.fixtures["usd"][1]]
+        )
         payments = self._records(payment_ids)
-        invoice_ids = sorted({application["record"] for payment in payments
-                              for application in payment["appliesTo"]})
+        invoice_ids = sorted(
+            {application["record"] for payment in payments for application in payment["appliesTo"]}
+        )
         # One batch with the invoices and their payments: invoices are posted first.
         results = self.builder._kashoo_build_moves(
-            self.backend, self._records(invoice_ids) + payments)
+            self.backend, self._records(invoice_ids) + payments
+        )
         self.assertFalse([result.error for result in results if result.error])
         by_id = {result.kashoo_id: result.move for result in results}
         for payment in payments:
@@ -149,17 +175,18 @@ class TestKashooMoveBuilder(KashooCanadaCommon):
                 invoice = by_id[application["record"]]
                 settled = money(application["amount"] + (application.get("discount") or 0))
                 paid = Decimal(str(invoice.amount_total - invoice.amount_residual)).quantize(
-                    Decimal("0.01"))
+                    Decimal("0.01")
+                )
                 self.assertGreaterEqual(paid, settled)
         partial = by_id[self.fixtures["partialPayment"][0]]
-        partial_invoice = by_id[self._records(self.fixtures["partialPayment"])[0][
-            "appliesTo"][0]["record"]]
+        partial_invoice = by_id[
+            self._records(self.fixtures["partialPayment"])[0]["appliesTo"][0]["record"]
+        ]
         self.assertTrue(partial.line_ids.matched_debit_ids | partial.line_ids.matched_credit_ids)
         self.assertIn(partial_invoice.payment_state, ("partial", "in_payment", "paid"))
         discount_payment = by_id[self.fixtures["earlyPaymentDiscount"][0]]
         loss_account = self.company.account_journal_early_pay_discount_loss_account_id
-        write_off = discount_payment.line_ids.filtered(
-            lambda line: line.account_id == loss_account)
+        write_off = discount_payment.line_ids.filtered(lambda line: line.account_id == loss_account)
         self.assertTrue(write_off)
 
     def test_removed_and_unmappable_records(self):
@@ -262,11 +289,15 @@ class TestKashooMoveBuilder(KashooCanadaCommon):
         self.assertEqual(result.move.date, day)
 
     def test_one_bad_record_does_not_sink_the_batch(self):
-        good, other = self._records([self.fixtures["lineDiscount"][0],
-                                     self.fixtures["creditNote"][0]])
-        broken = dict(other, lineItems=[dict(other["lineItems"][0], account=999999)],
-                      amount=other["lineItems"][0]["amount"] + sum(
-                          tax["amount"] for tax in other["lineItems"][0]["taxes"]))
+        good, other = self._records(
+            [self.fixtures["lineDiscount"][0], self.fixtures["creditNote"][0]]
+        )
+        broken = dict(
+            other,
+            lineItems=[dict(other["lineItems"][0], account=999999)],
+            amount=other["lineItems"][0]["amount"]
+            + sum(tax["amount"] for tax in other["lineItems"][0]["taxes"]),
+        )
         results = self.builder._kashoo_build_moves(self.backend, [good, broken])
         self.assertTrue(results[0].move)
         self.assertEqual(results[1].error.error_type, "unmapped_account")
@@ -277,8 +308,12 @@ class TestKashooMoveBuilder(KashooCanadaCommon):
         line = dict(record["lineItems"][0])
         line["unitPrice"] += 100
         line["amount"] = round(Decimal(line["quantity"]) * line["unitPrice"]) - line["discount"]
-        changed = dict(record, version=record["version"] + 1, lineItems=[line],
-                       amount=line["amount"] + sum(tax["amount"] for tax in line["taxes"]))
+        changed = dict(
+            record,
+            version=record["version"] + 1,
+            lineItems=[line],
+            amount=line["amount"] + sum(tax["amount"] for tax in line["taxes"]),
+        )
         updated = self.builder._kashoo_rewrite_move(move, changed)
         self.assertFalse(updated.error, updated.error)
         self.assertEqual(updated.move, move)
@@ -312,10 +347,14 @@ class TestKashooMoveBuilder(KashooCanadaCommon):
         """Posted in one batch, documents get Odoo's own gapless numbers in date order, but
         the last number of a series is looked up once, not before every move."""
         unmappable = set(self.fixtures["unmappableRecords"])
-        records = sorted((record for record in self._all_records()
-                          if record["type"] in ("invoice", "expense")
-                          and record["id"] not in unmappable),
-                         key=lambda record: (record["date"], record["id"]))
+        records = sorted(
+            (
+                record
+                for record in self._all_records()
+                if record["type"] in ("invoice", "expense") and record["id"] not in unmappable
+            ),
+            key=lambda record: (record["date"], record["id"]),
+        )
         month = records[0]["date"][:7]
         batch = [record for record in records if record["date"].startswith(month)][:12]
         self.assertGreater(len({record["type"] for record in batch}), 1)
@@ -347,13 +386,15 @@ class TestKashooMoveBuilder(KashooCanadaCommon):
         records = sorted(self._all_records(), key=lambda record: (record["date"], record["id"]))
         results = []
         for start in range(0, len(records), 100):
-            results += self.builder._kashoo_build_moves(self.backend, records[start:start + 100])
+            results += self.builder._kashoo_build_moves(self.backend, records[start : start + 100])
         unmappable = set(self.fixtures["unmappableRecords"])
         failures = {result.kashoo_id: result.error for result in results if result.error}
         for kashoo_id, error in failures.items():
             record = next(record for record in records if record["id"] == kashoo_id)
             targets = {application["record"] for application in record.get("appliesTo") or ()}
-            self.assertTrue(kashoo_id in unmappable or targets & unmappable,
-                            f"record {kashoo_id} ({record['type']}) failed: {error}")
+            self.assertTrue(
+                kashoo_id in unmappable or targets & unmappable,
+                f"record {kashoo_id} ({record['type']}) failed: {error}",
+            )
             self.assertIsInstance(error, MappingError)
         self.assertTrue(unmappable <= set(failures))

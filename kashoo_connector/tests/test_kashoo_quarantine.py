@@ -8,8 +8,8 @@ from odoo.tests import new_test_user, tagged
 from odoo.tools import float_compare, mute_logger
 
 from .. import const
+from .common import ENGINE_LOGGERS
 from .kashoo_mapping_common import KashooCanadaCommon
-from .test_sync_import import ENGINE_LOGGERS
 
 QUARANTINE_ACTIVITY = "kashoo_connector.mail_activity_type_kashoo_quarantine"
 # Sandbox invoice (seed 42) with one line taxed with the unmappable Eco Fee: 1,494.55 CAD
@@ -31,16 +31,22 @@ class TestKashooQuarantine(KashooCanadaCommon):
         super().setUpClass()
         cls._map_everything()
         cls.accountant = new_test_user(
-            cls.env, "quarantine_accountant", company_id=cls.company.id,
+            cls.env,
+            "quarantine_accountant",
+            company_id=cls.company.id,
             company_ids=[cls.company.id],
-            groups="account.group_account_user,kashoo_connector.kashoo_connector_group_user")
+            groups="account.group_account_user,kashoo_connector.kashoo_connector_group_user",
+        )
         cls.portal_user = new_test_user(cls.env, "quarantine_portal", groups="base.group_portal")
         cls.eco_tax = cls.backend.kashoo_tax_ids.filtered(
-            lambda tax: tax.kashoo_id == cls.fixtures["unmappableTax"][0])
+            lambda tax: tax.kashoo_id == cls.fixtures["unmappableTax"][0]
+        )
         cls.suspense = cls.backend.kashoo_account_ids.filtered(
-            lambda account: account.kashoo_id == cls.fixtures["unmappableAccount"][0])
-        cls.kashoo_records = {record["id"]: record
-                              for record in cls._records(cls.fixtures["unmappableRecords"])}
+            lambda account: account.kashoo_id == cls.fixtures["unmappableAccount"][0]
+        )
+        cls.kashoo_records = {
+            record["id"]: record for record in cls._records(cls.fixtures["unmappableRecords"])
+        }
         cls._stage(list(cls.kashoo_records.values()))
 
     @classmethod
@@ -51,22 +57,35 @@ class TestKashooQuarantine(KashooCanadaCommon):
 
     def _row(self, kashoo_id):
         return self.env["kashoo.transaction"].search(
-            [("backend_id", "=", self.backend.id), ("kashoo_id", "=", kashoo_id)])
+            [("backend_id", "=", self.backend.id), ("kashoo_id", "=", kashoo_id)]
+        )
 
     def _quarantined(self, error_type):
-        return self.env["kashoo.transaction"].search([
-            ("backend_id", "=", self.backend.id), ("state", "=", "quarantined"),
-            ("error_type", "=", error_type)])
+        return self.env["kashoo.transaction"].search(
+            [
+                ("backend_id", "=", self.backend.id),
+                ("state", "=", "quarantined"),
+                ("error_type", "=", error_type),
+            ]
+        )
 
     def _quarantine_activities(self):
-        return self.env["mail.activity"].search([
-            ("res_model", "=", "kashoo.backend"), ("res_id", "=", self.backend.id),
-            ("activity_type_id", "=", self.env.ref(QUARANTINE_ACTIVITY).id)])
+        return self.env["mail.activity"].search(
+            [
+                ("res_model", "=", "kashoo.backend"),
+                ("res_id", "=", self.backend.id),
+                ("activity_type_id", "=", self.env.ref(QUARANTINE_ACTIVITY).id),
+            ]
+        )
 
     def _map_suspense(self):
-        target = self.env["account.account"].search(
-            [("company_ids", "in", self.company.id), ("deprecated", "=", False)],
-            order="code").filtered(self.suspense._kashoo_is_compatible)[:1]
+        target = (
+            self.env["account.account"]
+            .search(
+                [("company_ids", "in", self.company.id), ("deprecated", "=", False)], order="code"
+            )
+            .filtered(self.suspense._kashoo_is_compatible)[:1]
+        )
         self.suspense.account_id = target
 
     def _assert_imported(self, row):
@@ -76,13 +95,19 @@ class TestKashooQuarantine(KashooCanadaCommon):
         self.assertEqual(row.move_id.kashoo_id, row.kashoo_id)
         self.assertEqual(
             Decimal(str(abs(row.move_id.amount_total))).quantize(Decimal("0.01")),
-            (Decimal(abs(record["amount"])) / 100).quantize(Decimal("0.01")))
+            (Decimal(abs(record["amount"])) / 100).quantize(Decimal("0.01")),
+        )
 
     def _new_invoice(self):
         """A CAD invoice of the sandbox that is not staged yet."""
-        record = next(record for record in self._all_records()
-                      if record["type"] == "invoice" and record["currency"] == "CAD"
-                      and record["id"] not in self.kashoo_records and not record.get("removed"))
+        record = next(
+            record
+            for record in self._all_records()
+            if record["type"] == "invoice"
+            and record["currency"] == "CAD"
+            and record["id"] not in self.kashoo_records
+            and not record.get("removed")
+        )
         self.kashoo_records[record["id"]] = record
         return record
 
@@ -94,8 +119,10 @@ class TestKashooQuarantine(KashooCanadaCommon):
     def test_quarantine_row_keeps_the_error_and_the_kashoo_object(self):
         row = self._row(ECO_INVOICE).with_user(self.accountant)
         self.assertEqual((row.state, row.error_type), ("quarantined", "unmapped_tax"))
-        self.assertEqual((row.fix_action, row.fix_ref_kind, row.fix_ref_key),
-                         ("map_tax", "tax", str(self.eco_tax.kashoo_id)))
+        self.assertEqual(
+            (row.fix_action, row.fix_ref_kind, row.fix_ref_key),
+            ("map_tax", "tax", str(self.eco_tax.kashoo_id)),
+        )
         self.assertIn("Eco Fee", row.fix_ref_label)
         self.assertEqual(row.fix_kashoo_tax_id, self.eco_tax)
         self.assertTrue(row.fix_tax_creatable)
@@ -104,7 +131,8 @@ class TestKashooQuarantine(KashooCanadaCommon):
         # Partner of the Kashoo contact (matched or created by the reference data), amount.
         record = self.kashoo_records[ECO_INVOICE]
         contact = self.env["kashoo.contact"].search(
-            [("backend_id", "=", self.backend.id), ("kashoo_id", "=", record["contact"])])
+            [("backend_id", "=", self.backend.id), ("kashoo_id", "=", record["contact"])]
+        )
         self.assertTrue(contact.partner_id)
         self.assertEqual(row.partner_id, contact.partner_id)
         self.assertEqual(row.contact_name, contact.partner_id.display_name)
@@ -121,8 +149,11 @@ class TestKashooQuarantine(KashooCanadaCommon):
     def test_contact_name_without_mapping_comes_from_the_payload(self):
         row = self._row(ECO_INVOICE)
         contact = self.env["kashoo.contact"].search(
-            [("backend_id", "=", self.backend.id),
-             ("kashoo_id", "=", self.kashoo_records[ECO_INVOICE]["contact"])])
+            [
+                ("backend_id", "=", self.backend.id),
+                ("kashoo_id", "=", self.kashoo_records[ECO_INVOICE]["contact"]),
+            ]
+        )
         contact.partner_id = False
         row.invalidate_recordset(["contact_name", "partner_id"])
         self.assertFalse(row.partner_id)
@@ -133,8 +164,9 @@ class TestKashooQuarantine(KashooCanadaCommon):
     def test_retry_one_after_creating_the_tax(self):
         row = self._row(ECO_INVOICE)
         action = row.action_kashoo_create_tax()
-        self.assertEqual((action["res_model"], action["domain"]),
-                         ("kashoo.tax", [("id", "=", self.eco_tax.id)]))
+        self.assertEqual(
+            (action["res_model"], action["domain"]), ("kashoo.tax", [("id", "=", self.eco_tax.id)])
+        )
         self.assertTrue(self.eco_tax.sale_tax_id and self.eco_tax.purchase_tax_id)
         row.invalidate_recordset(["fix_tax_creatable"])
         self.assertFalse(row.fix_tax_creatable)
@@ -147,16 +179,20 @@ class TestKashooQuarantine(KashooCanadaCommon):
         self.assertEqual(row.sync_log_ids.sorted("id")[-1].outcome, "done")
         messages = self._messages(row)
         self.assertTrue(any("Odoo taxes created" in body for body in messages), messages)
-        self.assertTrue(any("Retry asked by" in body and self.accountant.name in body
-                            for body in messages), messages)
+        self.assertTrue(
+            any("Retry asked by" in body and self.accountant.name in body for body in messages),
+            messages,
+        )
         # The other Eco Fee invoices were not retried.
         self.assertEqual(len(self._quarantined("unmapped_tax")), 2)
 
     def test_retry_many_after_mapping_the_account(self):
         rows = self._quarantined("unmapped_account")
         action = rows[0].action_kashoo_fix_account()
-        self.assertEqual((action["res_model"], action["domain"]),
-                         ("kashoo.account", [("id", "=", self.suspense.id)]))
+        self.assertEqual(
+            (action["res_model"], action["domain"]),
+            ("kashoo.account", [("id", "=", self.suspense.id)]),
+        )
         self._map_suspense()
         rows.with_user(self.accountant).action_kashoo_retry()
         for row in rows:
@@ -168,8 +204,7 @@ class TestKashooQuarantine(KashooCanadaCommon):
         row = self._row(ECO_INVOICE)
         notification = row.with_user(self.accountant).action_kashoo_retry()
         self.assertEqual(notification["params"]["type"], "warning")
-        self.assertEqual((row.state, row.fix_ref_key),
-                         ("quarantined", str(self.eco_tax.kashoo_id)))
+        self.assertEqual((row.state, row.fix_ref_key), ("quarantined", str(self.eco_tax.kashoo_id)))
         first, second = row.sync_log_ids.sorted("id")
         self.assertEqual((first.resolution, second.resolution), ("retried", "open"))
 
@@ -209,8 +244,12 @@ class TestKashooQuarantine(KashooCanadaCommon):
         row = self._row(ECO_INVOICE).with_user(self.accountant)
         action = row.action_kashoo_ignore()
         self.assertEqual(action["res_model"], "kashoo.quarantine.ignore.wizard")
-        wizard = self.env[action["res_model"]].with_user(self.accountant).with_context(
-            action["context"]).create({"reason": "Entered by hand in Odoo as INV/2026/0042"})
+        wizard = (
+            self.env[action["res_model"]]
+            .with_user(self.accountant)
+            .with_context(**action["context"])
+            .create({"reason": "Entered by hand in Odoo as INV/2026/0042"})
+        )
         self.assertEqual(wizard.transaction_ids, row)
         wizard.action_ignore()
         self.assertEqual(row.state, "ignored")
@@ -218,8 +257,9 @@ class TestKashooQuarantine(KashooCanadaCommon):
         self.assertEqual(row.ignored_by_id, self.accountant)
         self.assertTrue(row.ignored_at)
         self.assertEqual(row.sync_log_ids.resolution, "ignored")
-        self.assertTrue(any("INV/2026/0042" in body and "Ignored by" in body
-                            for body in self._messages(row)))
+        self.assertTrue(
+            any("INV/2026/0042" in body and "Ignored by" in body for body in self._messages(row))
+        )
         # A reason is required.
         with self.assertRaises(UserError):
             self._row(50091).with_user(self.accountant)._kashoo_ignore("   ")
@@ -265,10 +305,12 @@ class TestKashooQuarantine(KashooCanadaCommon):
         self.company.fiscalyear_lock_date = fields.Date.to_date(record["date"])
         self._stage([record])
         row = self._row(record["id"])
-        self.assertEqual((row.state, row.error_type, row.fix_action),
-                         ("quarantined", "locked_period", "reopen_period"))
+        self.assertEqual(
+            (row.state, row.error_type, row.fix_action),
+            ("quarantined", "locked_period", "reopen_period"),
+        )
         action = row.action_kashoo_fix_lock_date()
-        wizard = self.env[action["res_model"]].with_context(action["context"]).create({})
+        wizard = self.env[action["res_model"]].with_context(**action["context"]).create({})
         self.assertEqual(wizard.fiscalyear_lock_date, self.company.fiscalyear_lock_date)
         wizard.fiscalyear_lock_date = row.kashoo_date - timedelta(days=1)
         wizard.action_apply()
@@ -284,24 +326,32 @@ class TestKashooQuarantine(KashooCanadaCommon):
         # Kashoo deleted the contact an old invoice names: no partner is matched for it.
         record = self.kashoo_records[ECO_INVOICE]
         contact = self.env["kashoo.contact"].search(
-            [("backend_id", "=", self.backend.id), ("kashoo_id", "=", record["contact"])])
+            [("backend_id", "=", self.backend.id), ("kashoo_id", "=", record["contact"])]
+        )
         partner = contact.partner_id
         contact.write({"partner_id": False, "removed": True})
         self.eco_tax.action_create_odoo_taxes()
         row = self._row(ECO_INVOICE)
         row.action_kashoo_retry()
-        self.assertEqual((row.state, row.error_type, row.fix_ref_kind),
-                         ("quarantined", "unknown_contact", "contact"))
+        self.assertEqual(
+            (row.state, row.error_type, row.fix_ref_kind),
+            ("quarantined", "unknown_contact", "contact"),
+        )
         action = row.action_kashoo_fix_contact()
-        self.assertEqual((action["res_model"], action["domain"]),
-                         ("kashoo.contact", [("id", "=", contact.id)]))
+        self.assertEqual(
+            (action["res_model"], action["domain"]), ("kashoo.contact", [("id", "=", contact.id)])
+        )
         # The manager links the partner by hand on the row the guided fix opened.
         contact.partner_id = partner
         row.action_kashoo_retry()
         self._assert_imported(row)
         self.assertEqual(row.move_id.partner_id, partner)
-        self.assertTrue(any("Guided fix used" in body and "Kashoo contact" in body
-                            for body in self._messages(row)))
+        self.assertTrue(
+            any(
+                "Guided fix used" in body and "Kashoo contact" in body
+                for body in self._messages(row)
+            )
+        )
 
     def test_create_the_missing_contact(self):
         # Kashoo no longer lists the contact at all: the guided fix mirrors it from the
@@ -311,12 +361,18 @@ class TestKashooQuarantine(KashooCanadaCommon):
         self.env["kashoo.contact"].search(
             [("backend_id", "=", self.backend.id), ("kashoo_id", "=", record["contact"])]
         ).unlink()
-        row.write({"fix_action": "map_contact", "fix_ref_kind": "contact",
-                   "fix_ref_key": str(record["contact"])})
+        row.write(
+            {
+                "fix_action": "map_contact",
+                "fix_ref_kind": "contact",
+                "fix_ref_key": str(record["contact"]),
+            }
+        )
         action = row.action_kashoo_fix_contact()
         contact = self.env["kashoo.contact"].browse(action["domain"][0][2])
-        self.assertEqual((contact.kashoo_id, contact.name),
-                         (record["contact"], "Muskoka Provisions Ltd"))
+        self.assertEqual(
+            (contact.kashoo_id, contact.name), (record["contact"], "Muskoka Provisions Ltd")
+        )
         self.assertTrue(contact.partner_id)
 
     # === LOGS AND LINEAGE === #
@@ -330,8 +386,11 @@ class TestKashooQuarantine(KashooCanadaCommon):
         self.assertFalse(done.resolution)
         self.assertEqual(failed.action_kashoo_open_transaction()["res_id"], row.id)
         self.assertEqual(done.action_kashoo_open_move()["res_id"], row.move_id.id)
-        resolved = self.env["kashoo.sync.log"].with_user(self.accountant).search(
-            [("backend_id", "=", self.backend.id), ("resolution", "=", "resolved")])
+        resolved = (
+            self.env["kashoo.sync.log"]
+            .with_user(self.accountant)
+            .search([("backend_id", "=", self.backend.id), ("resolution", "=", "resolved")])
+        )
         self.assertEqual(resolved, failed)
 
     def test_lineage_button_of_an_imported_move(self):
@@ -339,8 +398,8 @@ class TestKashooQuarantine(KashooCanadaCommon):
         self.eco_tax.action_create_odoo_taxes()
         row.action_kashoo_retry()
         self.env["kashoo.webhook.event"]._kashoo_store(
-            self.backend, "msg_lineage_1", "transaction.updated", ECO_INVOICE,
-            row.kashoo_version)
+            self.backend, "msg_lineage_1", "transaction.updated", ECO_INVOICE, row.kashoo_version
+        )
         move = row.move_id.with_user(self.accountant)
         action = move.action_kashoo_open_lineage()
         self.assertEqual((action["res_model"], action["res_id"]), ("kashoo.transaction", row.id))
@@ -349,13 +408,23 @@ class TestKashooQuarantine(KashooCanadaCommon):
         self.assertEqual(lineage.sync_log_ids.mapped("outcome"), ["done", "quarantined"])
         self.assertIn(str(ECO_INVOICE), lineage.payload_html)
         # The button is for Kashoo users only.
-        invoice_user = new_test_user(self.env, "invoice_clerk", company_id=self.company.id,
-                                     groups="account.group_account_invoice")
-        arch = self.env["account.move"].with_user(self.accountant).get_views(
-            [(False, "form")])["views"]["form"]["arch"]
+        invoice_user = new_test_user(
+            self.env,
+            "invoice_clerk",
+            company_id=self.company.id,
+            groups="account.group_account_invoice",
+        )
+        arch = (
+            self.env["account.move"]
+            .with_user(self.accountant)
+            .get_views([(False, "form")])["views"]["form"]["arch"]
+        )
         self.assertIn("action_kashoo_open_lineage", arch)
-        arch = self.env["account.move"].with_user(invoice_user).get_views(
-            [(False, "form")])["views"]["form"]["arch"]
+        arch = (
+            self.env["account.move"]
+            .with_user(invoice_user)
+            .get_views([(False, "form")])["views"]["form"]["arch"]
+        )
         self.assertNotIn("action_kashoo_open_lineage", arch)
 
     # === ACCESS === #
@@ -368,13 +437,15 @@ class TestKashooQuarantine(KashooCanadaCommon):
         self.assertFalse(accountant_row.can_edit_mappings)
         with self.assertRaises(UserError):
             accountant_row.action_kashoo_fix_tax()
-        arch = self.env["kashoo.transaction"].with_user(self.accountant).get_views(
-            [(False, "form")])["views"]["form"]["arch"]
+        arch = (
+            self.env["kashoo.transaction"]
+            .with_user(self.accountant)
+            .get_views([(False, "form")])["views"]["form"]["arch"]
+        )
         self.assertNotIn("action_kashoo_fix_tax", arch)
         self.assertIn("o_kashoo_fix_hint", arch)
         self.assertIn("action_kashoo_retry_same_error", arch)
-        arch = self.env["kashoo.transaction"].get_views(
-            [(False, "form")])["views"]["form"]["arch"]
+        arch = self.env["kashoo.transaction"].get_views([(False, "form")])["views"]["form"]["arch"]
         self.assertIn("action_kashoo_fix_tax", arch)
         # A portal user sees nothing.
         Transaction = self.env["kashoo.transaction"].with_user(self.portal_user)
@@ -386,5 +457,6 @@ class TestKashooQuarantine(KashooCanadaCommon):
             self.env["kashoo.sync.log"].with_user(self.portal_user).search([])
         with self.assertRaises(AccessError):
             self.env["kashoo.quarantine.ignore.wizard"].with_user(self.portal_user).create(
-                {"transaction_ids": [(6, 0, row.ids)], "reason": "no"})
+                {"transaction_ids": [(6, 0, row.ids)], "reason": "no"}
+            )
         self.assertEqual(row.state, "quarantined")

@@ -16,9 +16,15 @@ class TestOAuthCallbackRejections(HttpCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.backend = cls.env["kashoo.backend"].search([], limit=1) or cls.env[
-            "kashoo.backend"].create({"company_id": cls.env.company.id})
-        cls.backend.write({"client_id": "odoo-test", "client_secret": "test-secret",
-                           "api_url": "http://127.0.0.1:9"})
+            "kashoo.backend"
+        ].create({"company_id": cls.env.company.id})
+        cls.backend.write(
+            {
+                "client_id": "odoo-test",
+                "client_secret": "test-secret",
+                "api_url": "http://127.0.0.1:9",
+            }
+        )
         cls.other_admin = new_test_user(cls.env, "other_admin", groups="base.group_system")
 
     def _start_authorization(self):
@@ -27,12 +33,12 @@ class TestOAuthCallbackRejections(HttpCase):
         return parse_qs(urlsplit(action["url"]).query)["state"][0]
 
     def _callback(self, **params):
-        return self.url_open(f"{KashooOAuthController._callback_url}?{urlencode(params)}",
-                             allow_redirects=False)
+        return self.url_open(
+            f"{KashooOAuthController._callback_url}?{urlencode(params)}", allow_redirects=False
+        )
 
     def _last_log(self):
-        return self.env["kashoo.auth.log"].search([("backend_id", "=", self.backend.id)],
-                                                  limit=1)
+        return self.env["kashoo.auth.log"].search([("backend_id", "=", self.backend.id)], limit=1)
 
     def test_authorize_url_carries_pkce_and_state(self):
         action = self.backend.action_kashoo_authorize()
@@ -40,8 +46,9 @@ class TestOAuthCallbackRejections(HttpCase):
         self.assertEqual(query["code_challenge_method"], ["S256"])
         self.assertEqual(query["redirect_uri"], [self.backend.redirect_uri])
         self.assertTrue(self.backend.redirect_uri.endswith("/kashoo/auth/callback"))
-        self.assertEqual(query["scope"],
-                         ["transactions:read accounts:read taxes:read company:read"])
+        self.assertEqual(
+            query["scope"], ["transactions:read accounts:read taxes:read company:read"]
+        )
         self.assertGreaterEqual(len(query["state"][0]), 32)
 
     @mute_logger("odoo.addons.kashoo_connector.controllers.kashoo_oauth", "odoo.http")
@@ -53,8 +60,9 @@ class TestOAuthCallbackRejections(HttpCase):
     def test_forged_state(self):
         self._start_authorization()
         self.authenticate("admin", "admin")
-        with self.assertLogs("odoo.addons.kashoo_connector.controllers.kashoo_oauth",
-                             "WARNING") as logs:
+        with self.assertLogs(
+            "odoo.addons.kashoo_connector.controllers.kashoo_oauth", "WARNING"
+        ) as logs:
             response = self._callback(code="abc", state="forged-state-value")
         self.assertEqual(response.status_code, 403)
         self.assertIn("unknown state", logs.output[0])
@@ -74,7 +82,8 @@ class TestOAuthCallbackRejections(HttpCase):
     def test_expired_state(self):
         state = self._start_authorization()
         self.env["kashoo.oauth.state"].search([]).write(
-            {"expires_at": fields.Datetime.now() - timedelta(seconds=1)})
+            {"expires_at": fields.Datetime.now() - timedelta(seconds=1)}
+        )
         self.authenticate("admin", "admin")
         self.assertEqual(self._callback(code="abc", state=state).status_code, 403)
         self.assertIn("expired", self._last_log().message)
@@ -96,8 +105,9 @@ class TestOAuthCallbackRejections(HttpCase):
     def test_error_response_is_explained(self):
         state = self._start_authorization()
         self.authenticate("admin", "admin")
-        response = self._callback(error="access_denied", error_description="User said no",
-                                  state=state)
+        response = self._callback(
+            error="access_denied", error_description="User said no", state=state
+        )
         self.assertEqual(response.status_code, 303)
         self.assertIn("kashoo_auth=error", response.headers["Location"])
         self.assertEqual(self.backend.state, "draft")
@@ -107,7 +117,8 @@ class TestOAuthCallbackRejections(HttpCase):
         self.assertIn("Access was declined", self.backend.message_ids[0].body)
 
     def test_non_administrators_cannot_start_authorization(self):
-        manager = new_test_user(self.env, "kashoo_mgr_only",
-                                groups="kashoo_connector.kashoo_connector_group_manager")
+        manager = new_test_user(
+            self.env, "kashoo_mgr_only", groups="kashoo_connector.kashoo_connector_group_manager"
+        )
         with self.assertRaisesRegex(Exception, "Only administrators"):
             self.backend.with_user(manager).action_kashoo_authorize()

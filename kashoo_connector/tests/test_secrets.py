@@ -20,9 +20,11 @@ WEBHOOK_SECRET = "whsec_c2VjcmV0LXdlYmhvb2sta2V5LTEyMzQ1Ng=="
 def _store_all_secrets(backend):
     backend.write({"client_id": "odoo-test", "client_secret": CLIENT_SECRET})
     backend.env["kashoo.oauth.token"]._save(
-        backend, TokenSet(access_token=ACCESS_TOKEN, refresh_token=REFRESH_TOKEN))
+        backend, TokenSet(access_token=ACCESS_TOKEN, refresh_token=REFRESH_TOKEN)
+    )
     backend.sudo().webhook_secret_encrypted = utils.get_secret_box(backend.env).encrypt(
-        WEBHOOK_SECRET)
+        WEBHOOK_SECRET
+    )
 
 
 @tagged("post_install", "-at_install")
@@ -31,9 +33,15 @@ class TestSecrets(KashooCommon):
         """Every row of the tables that could hold a secret, as the database stores it."""
         self.env.flush_all()
         dump = []
-        for table in ("kashoo_backend", "kashoo_oauth_token", "kashoo_oauth_state",
-                      "kashoo_auth_log",
-                      "mail_message", "mail_tracking_value", "ir_config_parameter"):
+        for table in (
+            "kashoo_backend",
+            "kashoo_oauth_token",
+            "kashoo_oauth_state",
+            "kashoo_auth_log",
+            "mail_message",
+            "mail_tracking_value",
+            "ir_config_parameter",
+        ):
             # The table names are the fixed literals above, never user input.
             self.env.cr.execute(f"SELECT row_to_json(t)::text FROM {table} t")
             dump.extend(row[0] for row in self.env.cr.fetchall())
@@ -67,8 +75,10 @@ class TestSecrets(KashooCommon):
         self.assertEqual(self.backend.sudo().client_secret_encrypted, stored)
 
     def test_no_key_refuses_to_store_a_secret(self):
-        with patch.dict(os.environ, {utils.ENCRYPTION_KEY_ENV: ""}), \
-                patch.dict(utils.config.options, {utils.ENCRYPTION_KEY_OPTION: ""}):
+        with (
+            patch.dict(os.environ, {utils.ENCRYPTION_KEY_ENV: ""}),
+            patch.dict(utils.config.options, {utils.ENCRYPTION_KEY_OPTION: ""}),
+        ):
             with self.assertRaisesRegex(UserError, "kashoo_encryption_key"):
                 self.backend.client_secret = CLIENT_SECRET
         self.assertFalse(self.backend.sudo().client_secret_encrypted)
@@ -95,16 +105,24 @@ class TestSecrets(KashooCommon):
 
     def test_secret_fields_are_for_system_administrators_only(self):
         _store_all_secrets(self.backend)
-        secret_fields = ["client_secret_encrypted", "webhook_secret_encrypted", "client_secret",
-                         "classic_token_encrypted"]
+        secret_fields = [
+            "client_secret_encrypted",
+            "webhook_secret_encrypted",
+            "client_secret",
+            "classic_token_encrypted",
+        ]
         tokens = self.env["kashoo.oauth.token"].search([("backend_id", "=", self.backend.id)])
         for user in (self.kashoo_manager, self.accountant):
             for field_name in secret_fields:
-                with self.subTest(user=user.login, field=field_name), \
-                        self.assertRaises(AccessError):
+                with (
+                    self.subTest(user=user.login, field=field_name),
+                    self.assertRaises(AccessError),
+                ):
                     self.backend.with_user(user).read([field_name])
-            with self.subTest(user=user.login, model="kashoo.oauth.token"), \
-                    self.assertRaises(AccessError):
+            with (
+                self.subTest(user=user.login, model="kashoo.oauth.token"),
+                self.assertRaises(AccessError),
+            ):
                 tokens.with_user(user).read(["access_token_encrypted"])
 
     def test_secrets_are_not_copied(self):
@@ -134,21 +152,45 @@ class TestSecretsOverRpc(HttpCase):
     @mute_logger("odoo.http")
     def test_accountant_cannot_read_secrets_over_json_rpc(self):
         backend = self.env["kashoo.backend"].search([], limit=1) or self.env[
-            "kashoo.backend"].create({"company_id": self.env.company.id})
+            "kashoo.backend"
+        ].create({"company_id": self.env.company.id})
         _store_all_secrets(backend)
-        accountant = self.env["res.users"].create({
-            "name": "RPC Accountant", "login": "rpc_accountant", "password": "rpc_accountant",
-            "groups_id": [(6, 0, [self.env.ref("account.group_account_user").id,
-                                  self.env.ref("kashoo_connector.kashoo_connector_group_user").id])],
-        })
+        accountant = self.env["res.users"].create(
+            {
+                "name": "RPC Accountant",
+                "login": "rpc_accountant",
+                "password": "rpc_accountant",
+                "groups_id": [
+                    (
+                        6,
+                        0,
+                        [
+                            self.env.ref("account.group_account_user").id,
+                            self.env.ref("kashoo_connector.kashoo_connector_group_user").id,
+                        ],
+                    )
+                ],
+            }
+        )
         self.authenticate(accountant.login, "rpc_accountant")
 
         def rpc_read(fields):
-            response = self.url_open("/web/dataset/call_kw/kashoo.backend/read", data=json.dumps({
-                "jsonrpc": "2.0", "method": "call", "params": {
-                    "model": "kashoo.backend", "method": "read",
-                    "args": [[backend.id], fields], "kwargs": {}}}),
-                headers={"Content-Type": "application/json"})
+            response = self.url_open(
+                "/web/dataset/call_kw/kashoo.backend/read",
+                data=json.dumps(
+                    {
+                        "jsonrpc": "2.0",
+                        "method": "call",
+                        "params": {
+                            "model": "kashoo.backend",
+                            "method": "read",
+                            "args": [[backend.id], fields],
+                            "kwargs": {},
+                        },
+                    }
+                ),
+                headers={"Content-Type": "application/json"},
+            )
             return response.json()
 
         allowed = rpc_read(["name", "state"])
@@ -159,10 +201,21 @@ class TestSecretsOverRpc(HttpCase):
             self.assertEqual(answer["error"]["data"]["name"], "odoo.exceptions.AccessError")
             self.assertNotIn(backend.sudo()[field_name], json.dumps(answer))
         tokens = self.env["kashoo.oauth.token"].search([("backend_id", "=", backend.id)])
-        response = self.url_open("/web/dataset/call_kw/kashoo.oauth.token/read", data=json.dumps({
-            "jsonrpc": "2.0", "method": "call", "params": {
-                "model": "kashoo.oauth.token", "method": "read",
-                "args": [tokens.ids, ["access_token_encrypted", "refresh_token_encrypted"]],
-                "kwargs": {}}}), headers={"Content-Type": "application/json"}).json()
+        response = self.url_open(
+            "/web/dataset/call_kw/kashoo.oauth.token/read",
+            data=json.dumps(
+                {
+                    "jsonrpc": "2.0",
+                    "method": "call",
+                    "params": {
+                        "model": "kashoo.oauth.token",
+                        "method": "read",
+                        "args": [tokens.ids, ["access_token_encrypted", "refresh_token_encrypted"]],
+                        "kwargs": {},
+                    },
+                }
+            ),
+            headers={"Content-Type": "application/json"},
+        ).json()
         self.assertEqual(response["error"]["data"]["name"], "odoo.exceptions.AccessError")
         self.assertNotIn(tokens.access_token_encrypted, json.dumps(response))

@@ -23,8 +23,13 @@ class TestSettings(HttpCase):
 
     @staticmethod
     def _json_rpc(model, method, args):
-        return json.dumps({"jsonrpc": "2.0", "method": "call", "params": {
-            "model": model, "method": method, "args": args, "kwargs": {}}})
+        return json.dumps(
+            {
+                "jsonrpc": "2.0",
+                "method": "call",
+                "params": {"model": model, "method": method, "args": args, "kwargs": {}},
+            }
+        )
 
     def test_settings_page_has_the_kashoo_block_for_administrators(self):
         arch = self._settings_form_arch("admin")

@@ -10,12 +10,8 @@ from odoo.tools import mute_logger
 
 from ..kashoo_api import sync_retry_delay
 from ..kashoo_api.const import SYNC_MAX_TRIES
+from .common import ENGINE_LOGGERS
 from .sync_common import DEMO_CLIENT_ID, KashooSyncCase
-
-ENGINE_LOGGERS = ("odoo.addons.kashoo_connector.models.sync.kashoo_backend",
-                  "odoo.addons.kashoo_connector.models.sync.kashoo_transaction",
-                  "odoo.addons.kashoo_connector.models.connection.kashoo_backend",
-                  "odoo.addons.kashoo_connector.kashoo_api.client")
 
 
 @tagged("post_install", "-at_install")
@@ -53,15 +49,21 @@ class TestKashooSyncEngine(KashooSyncCase):
         self.backend.sync_start_date = False
         fiscal_start = self.backend._kashoo_default_start_date()
         self.backend._kashoo_fetch()
-        expected = [r["id"] for r in self._kashoo_records()
-                    if date.fromisoformat(r["date"]) >= fiscal_start]
+        expected = [
+            r["id"] for r in self._kashoo_records() if date.fromisoformat(r["date"]) >= fiscal_start
+        ]
         self.assertEqual(sorted(self._rows().mapped("kashoo_id")), sorted(expected))
 
     def test_an_older_version_never_overwrites_a_newer(self):
         transactions = self.env["kashoo.transaction"]
         transactions._kashoo_upsert_hints(self.backend, [(777001, 5, False)])
-        record = {"id": 777001, "type": "invoice", "version": 3, "date": "2026-01-05",
-                  "amount": 100}
+        record = {
+            "id": 777001,
+            "type": "invoice",
+            "version": 3,
+            "date": "2026-01-05",
+            "amount": 100,
+        }
         self.assertEqual(transactions._kashoo_upsert_records(self.backend, [record]), 0)
         row = self._rows(kashoo_id=777001)
         self.assertEqual(row.kashoo_version, 5)
@@ -79,24 +81,31 @@ class TestKashooSyncEngine(KashooSyncCase):
         folded = self.env["kashoo.webhook.event"]._kashoo_fold_into_staging(self.backend)
         self.assertEqual(folded, 3)
         row = self._rows(kashoo_id=888001)
-        self.assertEqual((len(row), row.kashoo_version, row.removed, row.state),
-                         (1, 2, False, "pending"))
+        self.assertEqual(
+            (len(row), row.kashoo_version, row.removed, row.state), (1, 2, False, "pending")
+        )
         self.assertTrue(self._rows(kashoo_id=888002).removed)
-        self.assertEqual(set(events.search([("backend_id", "=", self.backend.id)]).mapped(
-            "state")), {"done"})
+        self.assertEqual(
+            set(events.search([("backend_id", "=", self.backend.id)]).mapped("state")), {"done"}
+        )
 
     def test_claim_in_chronological_order(self):
         transactions = self.env["kashoo.transaction"]
-        transactions._kashoo_upsert_records(self.backend, [
-            {"id": 900003, "version": 1, "date": "2026-01-01"},
-            {"id": 900001, "version": 1, "date": "2026-03-01"},
-            {"id": 900002, "version": 1, "date": "2026-01-01"},
-            {"id": 900004, "version": 1, "date": "2026-02-01"},
-        ])
+        transactions._kashoo_upsert_records(
+            self.backend,
+            [
+                {"id": 900003, "version": 1, "date": "2026-01-01"},
+                {"id": 900001, "version": 1, "date": "2026-03-01"},
+                {"id": 900002, "version": 1, "date": "2026-01-01"},
+                {"id": 900004, "version": 1, "date": "2026-02-01"},
+            ],
+        )
         transactions._kashoo_upsert_hints(self.backend, [(900000, 1, False)])
         claimed = transactions._kashoo_claim(self.backend, 10)
-        self.assertEqual(claimed.ids and [row.kashoo_id for row in claimed.browse(claimed.ids)],
-                         [900002, 900003, 900004, 900001, 900000])
+        self.assertEqual(
+            claimed.ids and [row.kashoo_id for row in claimed.browse(claimed.ids)],
+            [900002, 900003, 900004, 900001, 900000],
+        )
         self.assertEqual(len(transactions._kashoo_claim(self.backend, 2)), 2)
 
     def test_update_before_its_create_waits(self):
@@ -116,9 +125,17 @@ class TestKashooSyncEngine(KashooSyncCase):
     def test_transient_errors_follow_the_retry_schedule_then_quarantine(self):
         kashoo_id = self._kashoo_records()[0]["id"]
         self.env["kashoo.transaction"]._kashoo_upsert_hints(self.backend, [(kashoo_id, 1, False)])
-        self._sandbox("POST", "/_sandbox/faults", {
-            "path": "/api/businesses/1001/records", "match": "prefix", "count": 100,
-            "kind": "status", "status": 503})
+        self._sandbox(
+            "POST",
+            "/_sandbox/faults",
+            {
+                "path": "/api/businesses/1001/records",
+                "match": "prefix",
+                "count": 100,
+                "kind": "status",
+                "status": 503,
+            },
+        )
         row = self._rows(kashoo_id=kashoo_id)
         horizon = timedelta(0)
         with mute_logger(*ENGINE_LOGGERS):
@@ -160,7 +177,8 @@ class TestKashooSyncEngine(KashooSyncCase):
     def test_authorization_failure_pauses_the_backend_not_the_rows(self):
         ids = [record["id"] for record in self._kashoo_records()[:5]]
         self.env["kashoo.transaction"]._kashoo_upsert_hints(
-            self.backend, [(kashoo_id, 1, False) for kashoo_id in ids])
+            self.backend, [(kashoo_id, 1, False) for kashoo_id in ids]
+        )
         self._sandbox("POST", "/_sandbox/tokens/revoke", {"client_id": DEMO_CLIENT_ID})
         with mute_logger(*ENGINE_LOGGERS):
             self.env["kashoo.backend"]._cron_kashoo_process()
@@ -205,23 +223,31 @@ class TestKashooSyncEngine(KashooSyncCase):
         self._rows().write({"state": "done"})
         records = self._kashoo_records()
         middle = sorted(r["date"] for r in records)[len(records) // 2]
-        wizard = self.env["kashoo.resync.wizard"].create({
-            "backend_id": self.backend.id, "date_from": middle})
+        wizard = self.env["kashoo.resync.wizard"].create(
+            {"backend_id": self.backend.id, "date_from": middle}
+        )
         wizard.action_resync()
         self.assertEqual(self.backend.resync_from, date.fromisoformat(middle))
         self.backend._kashoo_fetch()
         pending = self._rows(state="pending")
-        self.assertEqual(sorted(pending.mapped("kashoo_id")),
-                         sorted(r["id"] for r in records if r["date"] >= middle))
+        self.assertEqual(
+            sorted(pending.mapped("kashoo_id")),
+            sorted(r["id"] for r in records if r["date"] >= middle),
+        )
         self.assertFalse(self.backend.resync_from)
 
     def test_sync_state_export_and_restore(self):
         self.backend._kashoo_fetch()
         cursor = self.backend.fetch_cursor
         self.env["kashoo.backend"]._cron_kashoo_export_sync_state()
-        attachment = self.env["ir.attachment"].search([
-            ("res_model", "=", "kashoo.backend"), ("res_id", "=", self.backend.id),
-            ("name", "=like", "kashoo_sync_state_%.json")], limit=1)
+        attachment = self.env["ir.attachment"].search(
+            [
+                ("res_model", "=", "kashoo.backend"),
+                ("res_id", "=", self.backend.id),
+                ("name", "=like", "kashoo_sync_state_%.json"),
+            ],
+            limit=1,
+        )
         data = json.loads(attachment.raw)
         self.assertEqual(data["sync_state"]["fetch_cursor"], fields.Datetime.to_string(cursor))
         self.assertEqual(data["configuration"]["kashoo_business_id"], 1001)
@@ -229,8 +255,9 @@ class TestKashooSyncEngine(KashooSyncCase):
         self.assertNotIn("secret", json.dumps(data).lower().replace("webhook_rotation", ""))
 
         self.backend.write({"fetch_cursor": False, "sync_frequency": "daily"})
-        wizard = self.env["kashoo.sync.restore.wizard"].create({
-            "backend_id": self.backend.id, "export_file": attachment.datas})
+        wizard = self.env["kashoo.sync.restore.wizard"].create(
+            {"backend_id": self.backend.id, "export_file": attachment.datas}
+        )
         wizard.action_restore()
         self.assertEqual(self.backend.fetch_cursor, cursor)
         self.assertEqual(self.backend.sync_frequency, "immediate")
@@ -249,8 +276,12 @@ class TestKashooSyncEngine(KashooSyncCase):
     def test_register_webhook_stores_the_returned_secret(self):
         self.backend.with_user(self.env.ref("base.user_admin")).action_kashoo_register_webhook()
         endpoints = self._sandbox("GET", "/_sandbox/webhooks")
-        urls = [endpoint["url"] for endpoint in (
-            endpoints if isinstance(endpoints, list) else endpoints.get("endpoints", []))]
+        urls = [
+            endpoint["url"]
+            for endpoint in (
+                endpoints if isinstance(endpoints, list) else endpoints.get("endpoints", [])
+            )
+        ]
         self.assertIn(self.backend.webhook_url, urls)
         self.assertTrue(self.backend.has_webhook_secret)
         self.assertTrue(self.backend.webhook_endpoint_id)

@@ -6,11 +6,8 @@ import requests
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
+from .common import ENGINE_LOGGERS
 from .kashoo_mapping_common import KashooCanadaCommon
-
-ENGINE_LOGGERS = ("odoo.addons.kashoo_connector.models.sync.kashoo_backend",
-                  "odoo.addons.kashoo_connector.models.sync.kashoo_transaction",
-                  "odoo.addons.kashoo_connector.models.sync.kashoo_move_builder")
 
 
 @tagged("post_install", "-at_install")
@@ -37,7 +34,8 @@ class TestKashooSyncImport(KashooCanadaCommon):
 
     def _row(self, kashoo_id):
         return self.env["kashoo.transaction"].search(
-            [("backend_id", "=", self.backend.id), ("kashoo_id", "=", kashoo_id)])
+            [("backend_id", "=", self.backend.id), ("kashoo_id", "=", kashoo_id)]
+        )
 
     def _sync(self):
         with mute_logger(*ENGINE_LOGGERS):
@@ -47,30 +45,41 @@ class TestKashooSyncImport(KashooCanadaCommon):
     def _unpaid_invoice(self, record_type="invoice"):
         unmappable = set(self.fixtures["unmappableRecords"])
         for record in self.records.values():
-            if (record["type"] == record_type and not record.get("removed")
-                    and record["amount"] > 0 and record["balanceDue"] == record["amount"]
-                    and record["currency"] == "CAD" and record["id"] not in unmappable
-                    and record["id"] not in self.used_invoices
-                    and self._row(record["id"]).state == "done"):
+            if (
+                record["type"] == record_type
+                and not record.get("removed")
+                and record["amount"] > 0
+                and record["balanceDue"] == record["amount"]
+                and record["currency"] == "CAD"
+                and record["id"] not in unmappable
+                and record["id"] not in self.used_invoices
+                and self._row(record["id"]).state == "done"
+            ):
                 self.used_invoices.add(record["id"])
                 return record
         self.fail(f"the sandbox has no unpaid CAD {record_type}")
 
     def _bump_quantity(self, record):
-        lines = [{
-            "account": line["account"], "description": line.get("description") or "",
-            "quantity": str(Decimal(line["quantity"]) + 1), "unitPrice": line["unitPrice"],
-            "discount": line.get("discount") or 0,
-            "taxes": [tax["tax"] for tax in line.get("taxes") or []],
-        } for line in record["lineItems"]]
+        lines = [
+            {
+                "account": line["account"],
+                "description": line.get("description") or "",
+                "quantity": str(Decimal(line["quantity"]) + 1),
+                "unitPrice": line["unitPrice"],
+                "discount": line.get("discount") or 0,
+                "taxes": [tax["tax"] for tax in line.get("taxes") or []],
+            }
+            for line in record["lineItems"]
+        ]
         return self._sandbox("PATCH", f"/_sandbox/records/{record['id']}", {"lineItems": lines})
 
     def test_every_record_imported_once_or_quarantined_with_a_reason(self):
         rows = self.env["kashoo.transaction"].search([("backend_id", "=", self.backend.id)])
         self.assertEqual(set(rows.mapped("kashoo_id")), set(self.records))
-        self.assertFalse(rows.filtered(lambda row: row.state in ("pending", "retry")),
-                         rows.filtered(lambda row: row.state in ("pending", "retry")).mapped(
-                             "error_message"))
+        self.assertFalse(
+            rows.filtered(lambda row: row.state in ("pending", "retry")),
+            rows.filtered(lambda row: row.state in ("pending", "retry")).mapped("error_message"),
+        )
         for row in rows.filtered(lambda row: row.state == "quarantined"):
             self.assertTrue(row.error_type and row.error_message and row.suggested_fix)
             self.assertTrue(row.payload)
@@ -78,8 +87,9 @@ class TestKashooSyncImport(KashooCanadaCommon):
             self.assertEqual(self._row(kashoo_id).state, "quarantined")
         done = rows.filtered(lambda row: row.state == "done")
         self.assertGreater(len(done), len(rows) * 0.8)
-        moves = self.env["account.move"].search([("company_id", "=", self.company.id),
-                                                 ("kashoo_id", "!=", False)])
+        moves = self.env["account.move"].search(
+            [("company_id", "=", self.company.id), ("kashoo_id", "!=", False)]
+        )
         self.assertEqual(len(moves), len(set(moves.mapped("kashoo_id"))))
         self.assertEqual(set(done.move_id.mapped("state")), {"posted"})
         for row in done:
@@ -89,7 +99,8 @@ class TestKashooSyncImport(KashooCanadaCommon):
                 self.assertEqual(
                     Decimal(str(abs(row.move_id.amount_total))).quantize(Decimal("0.01")),
                     (Decimal(abs(record["amount"])) / 100).quantize(Decimal("0.01")),
-                    record["id"])
+                    record["id"],
+                )
         # Every attempt left a sync-log row.
         self.assertTrue(all(row.sync_log_ids for row in rows))
 
@@ -102,8 +113,11 @@ class TestKashooSyncImport(KashooCanadaCommon):
 
     def test_unique_index_allows_one_live_document_per_kashoo_id(self):
         move = self._row(self._unpaid_invoice()["id"]).move_id
-        with mute_logger("odoo.sql_db"), self.assertRaises(psycopg2.IntegrityError), \
-                self.env.cr.savepoint():
+        with (
+            mute_logger("odoo.sql_db"),
+            self.assertRaises(psycopg2.IntegrityError),
+            self.env.cr.savepoint(),
+        ):
             move.copy({"kashoo_id": move.kashoo_id})
             self.env.flush_all()
 
@@ -114,8 +128,9 @@ class TestKashooSyncImport(KashooCanadaCommon):
         updated = self._bump_quantity(record)
         self._sync()
         row = self._row(record["id"])
-        self.assertEqual((row.state, row.move_id, row.kashoo_version),
-                         ("done", move, updated["version"]))
+        self.assertEqual(
+            (row.state, row.move_id, row.kashoo_version), ("done", move, updated["version"])
+        )
         self.assertEqual(move.state, "posted")
         self.assertEqual(move.kashoo_version, updated["version"])
         self.assertAlmostEqual(move.amount_total, updated["amount"] / 100, places=2)
@@ -142,7 +157,8 @@ class TestKashooSyncImport(KashooCanadaCommon):
         self.assertEqual(len(move.reversal_move_ids), 1)
         # A repeated delete event does not reverse twice.
         self.env["kashoo.transaction"]._kashoo_upsert_hints(
-            self.backend, [(record["id"], row.kashoo_version + 1, True)])
+            self.backend, [(record["id"], row.kashoo_version + 1, True)]
+        )
         self._sync()
         self.assertEqual(len(move.reversal_move_ids), 1)
 

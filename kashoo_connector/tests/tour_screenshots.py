@@ -32,10 +32,12 @@ def final_screenshot(prefix):
     def stop(browser):
         if getattr(browser, "ws", None) is not None:
             before = set(folder.glob(f"{prefix}*.png"))
-            answer = browser._websocket_request("Page.captureScreenshot",
-                                                timeout=SCREENSHOT_TIMEOUT)
-            save_test_file(type(browser.test_case).__name__,
-                           base64.b64decode(answer["data"]), prefix)
+            answer = browser._websocket_request(
+                "Page.captureScreenshot", timeout=SCREENSHOT_TIMEOUT
+            )
+            save_test_file(
+                type(browser.test_case).__name__, base64.b64decode(answer["data"]), prefix
+            )
             saved.extend(sorted(set(folder.glob(f"{prefix}*.png")) - before))
         return original_stop(browser)
 

@@ -6,6 +6,9 @@ from collections import defaultdict
 from decimal import Decimal
 
 import requests
+from sandbox_helpers import control_json
+
+from kashoo_sandbox import DEMO_CLIENT_ID
 
 BUSINESS_ID = 1001
 START_DATE = "2026-11-21"  # the sandbox's generated books end on 2026-11-20
@@ -15,11 +18,11 @@ DATES = ["2026-11-21", "2026-11-22", "2026-11-23", "2026-11-24", "2026-11-25"]
 class SandboxBooks:
     """The records this run creates in the sandbox, through its control API."""
 
-    def __init__(self, sandbox_url, seed=11):
-        self.url = sandbox_url
+    def __init__(self, sandbox, seed=11):
+        self.sandbox = sandbox
+        self.url = sandbox.url
         self.rng = random.Random(seed)
-        token = requests.post(f"{sandbox_url}/_sandbox/tokens", json={"client_id": "odoo-demo"},
-                              timeout=10).json()["access_token"]
+        token = self.control("POST", "/tokens", {"client_id": DEMO_CLIENT_ID})["access_token"]
         self.session = requests.Session()
         self.session.headers["Authorization"] = f"Bearer {token}"
         accounts = self._api("/accounts")
@@ -27,73 +30,97 @@ class SandboxBooks:
         taxes = self._api("/taxes")
         self.hst_on = next(tax["id"] for tax in taxes if tax["name"] == "HST ON")
         contacts = self._api("/contacts")
-        self.customers = [c["id"] for c in contacts if c["type"] == "CUSTOMER"
-                          and c.get("currency", "CAD") == "CAD"]
-        self.vendors = [c["id"] for c in contacts if c["type"] == "VENDOR"
-                        and c.get("currency", "CAD") == "CAD"]
+        self.customers = [
+            c["id"]
+            for c in contacts
+            if c["type"] == "CUSTOMER" and c.get("currency", "CAD") == "CAD"
+        ]
+        self.vendors = [
+            c["id"] for c in contacts if c["type"] == "VENDOR" and c.get("currency", "CAD") == "CAD"
+        ]
         self.created = []
 
     def _api(self, suffix, params=None):
         items, offset = [], 0
         while True:
-            page = self.session.get(f"{self.url}/api/businesses/{BUSINESS_ID}{suffix}",
-                                    params=dict(params or {}, limit=100, offset=offset),
-                                    timeout=30).json()
+            page = self.session.get(
+                f"{self.url}/api/businesses/{BUSINESS_ID}{suffix}",
+                params=dict(params or {}, limit=100, offset=offset),
+                timeout=30,
+            ).json()
             items.extend(page)
             if len(page) < 100:
                 return items
             offset += 100
 
     def control(self, method, path, body=None):
-        response = requests.request(method, self.url + path, json=body, timeout=30)
-        response.raise_for_status()
-        return response.json() if response.content else None
+        """The sandbox's control API at ``/_sandbox{path}``; generous timeout, as Odoo keeps
+        the machine busy meanwhile."""
+        return control_json(self.sandbox, method, path, json=body, timeout=30)
 
     def _lines(self, numbers):
-        return [{
-            "account": self.account_ids[self.rng.choice(numbers)],
-            "description": f"Item {self.rng.randint(1, 999)}",
-            "quantity": str(self.rng.randint(1, 9)),
-            "unitPrice": self.rng.randint(500, 250000),
-            "discount": 0,
-            "taxes": [self.hst_on],
-        } for _line in range(self.rng.randint(1, 3))]
+        return [
+            {
+                "account": self.account_ids[self.rng.choice(numbers)],
+                "description": f"Item {self.rng.randint(1, 999)}",
+                "quantity": str(self.rng.randint(1, 9)),
+                "unitPrice": self.rng.randint(500, 250000),
+                "discount": 0,
+                "taxes": [self.hst_on],
+            }
+            for _line in range(self.rng.randint(1, 3))
+        ]
 
     def create_one(self, index):
         if index % 5 < 3:
-            spec = {"type": "invoice", "contact": self.rng.choice(self.customers),
-                    "lineItems": self._lines(["4000", "4100"])}
+            spec = {
+                "type": "invoice",
+                "contact": self.rng.choice(self.customers),
+                "lineItems": self._lines(["4000", "4100"]),
+            }
         else:
-            spec = {"type": "bill", "contact": self.rng.choice(self.vendors),
-                    "lineItems": self._lines(["5300", "5400", "5200"])}
-        spec.update(businessId=BUSINESS_ID, date=DATES[index % len(DATES)],
-                    memo=f"e2e record {index}")
-        record = self.control("POST", "/_sandbox/records", spec)
+            spec = {
+                "type": "bill",
+                "contact": self.rng.choice(self.vendors),
+                "lineItems": self._lines(["5300", "5400", "5200"]),
+            }
+        spec.update(
+            businessId=BUSINESS_ID, date=DATES[index % len(DATES)], memo=f"e2e record {index}"
+        )
+        record = self.control("POST", "/records", spec)
         self.created.append(record["id"])
         return record
 
     def update_one(self, record_id):
-        record = self.control("GET", f"/_sandbox/records/{record_id}")
-        lines = [{"account": line["account"], "description": line["description"],
-                  "quantity": str(Decimal(line["quantity"]) + 1), "unitPrice": line["unitPrice"],
-                  "discount": line.get("discount") or 0,
-                  "taxes": [tax["tax"] for tax in line["taxes"]]}
-                 for line in record["lineItems"]]
-        return self.control("PATCH", f"/_sandbox/records/{record_id}",
-                            {"lineItems": lines, "memo": "updated"})
+        record = self.control("GET", f"/records/{record_id}")
+        lines = [
+            {
+                "account": line["account"],
+                "description": line["description"],
+                "quantity": str(Decimal(line["quantity"]) + 1),
+                "unitPrice": line["unitPrice"],
+                "discount": line.get("discount") or 0,
+                "taxes": [tax["tax"] for tax in line["taxes"]],
+            }
+            for line in record["lineItems"]
+        ]
+        return self.control(
+            "PATCH", f"/records/{record_id}", {"lineItems": lines, "memo": "updated"}
+        )
 
     def delete_one(self, record_id):
-        return self.control("DELETE", f"/_sandbox/records/{record_id}")
+        return self.control("DELETE", f"/records/{record_id}")
 
     def current(self):
         """Every record of the run's period, as Kashoo serves it now, by id."""
-        return {record["id"]: record for record in self._api("/records",
-                                                             {"startDate": START_DATE})}
+        return {record["id"]: record for record in self._api("/records", {"startDate": START_DATE})}
 
 
 def staging_state(server):
-    rows = server.query("SELECT kashoo_id, kashoo_version, state, error_type, error_message "
-                        "FROM kashoo_transaction")
+    rows = server.query(
+        "SELECT kashoo_id, kashoo_version, state, error_type, error_message "
+        "FROM kashoo_transaction"
+    )
     return {row[0]: row[1:] for row in rows}
 
 
@@ -102,8 +129,11 @@ def converged(server, records):
     rows = staging_state(server)
     for record_id, record in records.items():
         row = rows.get(record_id)
-        if not row or row[0] < record["version"] or row[1] not in ("done", "deleted",
-                                                                  "quarantined"):
+        if (
+            not row
+            or row[0] < record["version"]
+            or row[1] not in ("done", "deleted", "quarantined")
+        ):
             return False
     return not any(state in ("pending", "retry") for _v, state, *_rest in rows.values())
 
@@ -132,7 +162,9 @@ def compare_books(server, records, company_id, account_map):
                EXISTS(SELECT 1 FROM account_move r WHERE r.reversed_entry_id = m.id)
           FROM account_move m
          WHERE m.company_id = %s AND m.kashoo_id IS NOT NULL AND m.kashoo_id != 0
-        """, [company_id])
+        """,
+        [company_id],
+    )
     by_record = defaultdict(list)
     for kid, *rest in moves:
         by_record[kid].append(rest)
@@ -161,16 +193,21 @@ def compare_books(server, records, company_id, account_map):
             problems.append(f"record {kid}: tax {tax} != {taxes / 100}")
         sign = -1 if record["type"] == "invoice" else 1
         for line in record["lineItems"]:
-            expected_balance[account_map[str(line["account"])]] += sign * Decimal(
-                line["amount"]) / 100
+            expected_balance[account_map[str(line["account"])]] += (
+                sign * Decimal(line["amount"]) / 100
+            )
     for kid in set(by_record) - set(records):
         problems.append(f"document for unknown record {kid}")
     if live_move_ids:
-        actual = dict(server.query(
-            """
+        actual = dict(
+            server.query(
+                """
             SELECT account_id, sum(balance) FROM account_move_line
              WHERE move_id = ANY(%s) AND account_id = ANY(%s) GROUP BY account_id
-            """, [live_move_ids, list(expected_balance)]))
+            """,
+                [live_move_ids, list(expected_balance)],
+            )
+        )
         for account_id, balance in expected_balance.items():
             got = Decimal(str(actual.get(account_id, 0))).quantize(Decimal("0.01"))
             if got != balance.quantize(Decimal("0.01")):
@@ -182,13 +219,17 @@ def numbering_problems(server, company_id):
     """Two workers post into the same journals: Odoo's numbering must stay unique, gapless."""
     problems = []
     for journal, prefix, count, highest, names in server.query(
-            """
+        """
             SELECT journal_id, sequence_prefix, count(*), max(sequence_number),
                    count(DISTINCT name)
               FROM account_move WHERE company_id = %s AND state = 'posted'
              GROUP BY journal_id, sequence_prefix
-            """, [company_id]):
+            """,
+        [company_id],
+    ):
         if count != highest or names != count:
-            problems.append(f"journal {journal} {prefix}: {count} posted moves numbered up to "
-                            f"{highest}, {names} distinct names")
+            problems.append(
+                f"journal {journal} {prefix}: {count} posted moves numbered up to "
+                f"{highest}, {names} distinct names"
+            )
     return problems

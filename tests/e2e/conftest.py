@@ -6,16 +6,9 @@ variables; ``make test`` sets both. Without ODOO_PATH the tests skip.
 
 import os
 import shutil
-import sys
 import time
-from pathlib import Path
 
 import pytest
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
-for path in (REPO_ROOT, REPO_ROOT / "kashoo_connector", Path(__file__).parent):
-    if str(path) not in sys.path:
-        sys.path.insert(0, str(path))
 
 
 @pytest.fixture(scope="session")

@@ -1,49 +1,57 @@
 # Run by `odoo-bin shell` (``env`` is given): turn a fresh database into a Canadian company whose
 # Kashoo backend is connected to the sandbox at $KASHOO_SANDBOX_URL and mapped the way an
 # administrator would map it. Webhooks are registered when $KASHOO_E2E_WEBHOOKS is "1".
+# `env` is a global given by `odoo-bin shell`, which ruff cannot know.
+# ruff: noqa: F821
 import json
 import os
-import time
 
-import requests
-
-from odoo.addons.kashoo_connector.demo.sandbox_books import map_sandbox_books
-from odoo.addons.kashoo_connector.kashoo_api import TokenSet
+from odoo.addons.kashoo_connector.demo.sandbox_books import (
+    BUSINESS_ID,
+    DEMO_CLIENT_ID,
+    DEMO_CLIENT_SECRET,
+    connect_to_sandbox,
+    map_sandbox_books,
+    sandbox_request,
+)
 
 sandbox_url = os.environ["KASHOO_SANDBOX_URL"]
 odoo_url = os.environ["KASHOO_ODOO_URL"]
-company = env.company  # noqa: F821
-env["ir.config_parameter"].set_param("web.base.url", odoo_url)  # noqa: F821
-env["ir.config_parameter"].set_param("web.base.url.freeze", "True")  # noqa: F821
-cad = env.ref("base.CAD")  # noqa: F821
+company = env.company
+env["ir.config_parameter"].set_param("web.base.url", odoo_url)
+env["ir.config_parameter"].set_param("web.base.url.freeze", "True")
+cad = env.ref("base.CAD")
 cad.active = True
-company.write({"country_id": env.ref("base.ca").id, "currency_id": cad.id,  # noqa: F821
-               "state_id": env.ref("base.state_ca_on").id})  # noqa: F821
-env["account.chart.template"].try_loading("ca_2023", company, install_demo=False)  # noqa: F821
-env["res.currency"].with_context(active_test=False).search(  # noqa: F821
-    [("name", "in", ("USD", "JPY"))]).active = True
+company.write(
+    {
+        "country_id": env.ref("base.ca").id,
+        "currency_id": cad.id,
+        "state_id": env.ref("base.state_ca_on").id,
+    }
+)
+env["account.chart.template"].try_loading("ca_2023", company, install_demo=False)
+env["res.currency"].with_context(active_test=False).search(
+    [("name", "in", ("USD", "JPY"))]
+).active = True
 
 
-backend = env["kashoo.backend"]._get_for_company(company) or env[  # noqa: F821
-    "kashoo.backend"].create({"company_id": company.id})
-backend.write({
-    "name": "Kashoo E2E",
-    "api_url": sandbox_url,
-    "client_id": "odoo-demo",
-    "client_secret": "sandbox-demo-secret",
-    "kashoo_business_id": 1001,
-    "sync_start_date": os.environ["KASHOO_E2E_START"],
-    "auto_sync": True,
-    "sync_frequency": "immediate",
-})
-tokens = requests.post(f"{sandbox_url}/_sandbox/tokens", json={"client_id": "odoo-demo"},
-                       timeout=10).json()
-env["kashoo.oauth.token"]._save(backend, TokenSet(  # noqa: F821
-    access_token=tokens["access_token"], refresh_token=tokens["refresh_token"],
-    expires_at=time.time() + tokens["expires_in"], scope=tokens["scope"]))
-backend.state = "connected"
-fixtures = requests.get(f"{sandbox_url}/_sandbox/fixtures", timeout=10).json()
-map_sandbox_books(backend, fixtures)
+backend = env["kashoo.backend"]._get_for_company(company) or env["kashoo.backend"].create(
+    {"company_id": company.id}
+)
+backend.write(
+    {
+        "name": "Kashoo E2E",
+        "api_url": sandbox_url,
+        "client_id": DEMO_CLIENT_ID,
+        "client_secret": DEMO_CLIENT_SECRET,
+        "kashoo_business_id": BUSINESS_ID,
+        "sync_start_date": os.environ["KASHOO_E2E_START"],
+        "auto_sync": True,
+        "sync_frequency": "immediate",
+    }
+)
+connect_to_sandbox(backend, sandbox_url)
+map_sandbox_books(backend, sandbox_request(sandbox_url, "GET", "/_sandbox/fixtures"))
 
 if os.environ.get("KASHOO_E2E_WEBHOOKS") == "1":
     backend.action_kashoo_register_webhook()
@@ -56,5 +64,5 @@ mapping = {
     "backend_id": backend.id,
     "company_id": company.id,
 }
-env.cr.commit()  # noqa: F821
+env.cr.commit()
 print("KASHOO_E2E_SETUP " + json.dumps(mapping))

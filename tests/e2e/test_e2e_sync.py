@@ -23,40 +23,47 @@ def _start_sandbox():
 
     # time_scale 0.01: Kashoo's webhook retries at +1 min, +10 min, +1 h come after 0.6 s,
     # 6 s and 36 s.
-    return SandboxServer(seed=7, size=20, rate_limit=0, time_scale=0.01,
-                         webhook_verification_delay=0.2).start()
+    return SandboxServer(
+        seed=7, size=20, rate_limit=0, time_scale=0.01, webhook_verification_delay=0.2
+    ).start()
 
 
 def _run(odoo_server, webhooks):
     sandbox = _start_sandbox()
     try:
         setup = odoo_server.run_setup(sandbox.url, START_DATE, webhooks)
-        books = SandboxBooks(sandbox.url)
+        books = SandboxBooks(sandbox)
         if webhooks:
-            for kind, count in (("duplicate", 60), ("reorder", 40), ("wrong_signature", 20),
-                                ("stale_timestamp", 10), ("signature_other_body", 10),
-                                ("missing_id", 5)):
-                books.control("POST", "/_sandbox/webhook-faults", {"kind": kind, "count": count})
+            for kind, count in (
+                ("duplicate", 60),
+                ("reorder", 40),
+                ("wrong_signature", 20),
+                ("stale_timestamp", 10),
+                ("signature_other_body", 10),
+                ("missing_id", 5),
+            ):
+                books.control("POST", "/webhook-faults", {"kind": kind, "count": count})
         else:
-            books.control("POST", "/_sandbox/webhooks/dispatch", {"mode": "off"})
+            books.control("POST", "/webhooks/dispatch", {"mode": "off"})
         odoo_server.start()
 
         def done_count():
             return odoo_server.query(
-                "SELECT count(*) FROM kashoo_transaction WHERE state = 'done'")[0][0]
+                "SELECT count(*) FROM kashoo_transaction WHERE state = 'done'"
+            )[0][0]
 
         def sync_now():
             if not webhooks:
-                odoo_server.call("kashoo.backend", "action_kashoo_sync_now",
-                                 [setup["backend_id"]])
+                odoo_server.call("kashoo.backend", "action_kashoo_sync_now", [setup["backend_id"]])
 
         killed_at = None
         for index in range(RECORDS):
             books.create_one(index)
             if index + 1 == KILL_AFTER_CREATED:
                 sync_now()
-                assert wait_until(lambda: done_count() >= KILL_WHEN_DONE, 240, 0.2,
-                                  tick=None), "Odoo imported nothing"
+                assert wait_until(
+                    lambda: done_count() >= KILL_WHEN_DONE, 240, 0.2, tick=None
+                ), "Odoo imported nothing"
                 killed_at = done_count()
                 odoo_server.kill()
         assert killed_at is not None and killed_at < RECORDS
@@ -64,7 +71,7 @@ def _run(odoo_server, webhooks):
         created = list(books.created)
         for record_id in created[:UPDATES]:
             books.update_one(record_id)
-        for record_id in created[UPDATES:UPDATES + DELETES]:
+        for record_id in created[UPDATES : UPDATES + DELETES]:
             books.delete_one(record_id)
         time.sleep(1)
         odoo_server.start()
@@ -90,7 +97,8 @@ def _run(odoo_server, webhooks):
             assert events == 0
         # The cron that was killed mid-batch left no row half-done.
         stuck = odoo_server.query(
-            "SELECT count(*) FROM kashoo_transaction WHERE state = 'processing'")[0][0]
+            "SELECT count(*) FROM kashoo_transaction WHERE state = 'processing'"
+        )[0][0]
         assert stuck == 0
         return killed_at
     finally:

@@ -53,8 +53,9 @@ def test_a_zero_baseline_gives_no_deviation():
 
 def test_a_limit_is_a_floor_when_lower_is_worse():
     assert evaluate(89.0, None, worse=LOWER_IS_WORSE, max_deviation_percent=20, limit=90).breached
-    assert not evaluate(90.0, None, worse=LOWER_IS_WORSE, max_deviation_percent=20,
-                        limit=90).breached
+    assert not evaluate(
+        90.0, None, worse=LOWER_IS_WORSE, max_deviation_percent=20, limit=90
+    ).breached
 
 
 def test_the_limit_wins_over_a_baseline_that_is_itself_bad():
@@ -64,8 +65,9 @@ def test_the_limit_wins_over_a_baseline_that_is_itself_bad():
 
 
 def test_no_value_no_breach():
-    assert not evaluate(None, 100.0, worse=HIGHER_IS_WORSE, max_deviation_percent=20,
-                        limit=0).breached
+    assert not evaluate(
+        None, 100.0, worse=HIGHER_IS_WORSE, max_deviation_percent=20, limit=0
+    ).breached
 
 
 def test_a_zero_threshold_turns_the_baseline_rule_off():

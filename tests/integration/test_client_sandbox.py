@@ -36,6 +36,7 @@ from kashoo_api import (
     request_classic_token,
 )
 from kashoo_api.const import DEFAULT_SCOPES
+from sandbox_helpers import TIMEOUT, control_json
 
 from kashoo_sandbox import (
     DEMO_CLIENT_ID,
@@ -47,7 +48,6 @@ from kashoo_sandbox import (
 )
 
 REDIRECT_URI = DEMO_REDIRECT_URIS[0]
-CONTROL_TIMEOUT = 5
 
 
 class NoRateLimit:
@@ -68,21 +68,13 @@ class RecordingSleep:
             time.sleep(seconds)
 
 
-def control(server, method, path, **kwargs):
-    response = requests.request(
-        method, f"{server.url}/_sandbox{path}", timeout=CONTROL_TIMEOUT, **kwargs
-    )
-    assert response.status_code < 300, response.text
-    return response.json() if response.content else None
-
-
 def api_requests(server, path):
     """The sandbox's own log of API calls to ``path`` (exact match), oldest first."""
-    return [entry for entry in control(server, "GET", "/requests") if entry["path"] == path]
+    return [entry for entry in control_json(server, "GET", "/requests") if entry["path"] == path]
 
 
 def add_fault(server, path, **spec):
-    control(server, "POST", "/faults", json={"path": path, "match": "exact", **spec})
+    control_json(server, "POST", "/faults", json={"path": path, "match": "exact", **spec})
 
 
 def authorize(server, scope=DEFAULT_SCOPES):
@@ -97,7 +89,7 @@ def authorize(server, scope=DEFAULT_SCOPES):
         state,
         code_challenge_s256(verifier),
     )
-    redirect = requests.get(url, allow_redirects=False, timeout=CONTROL_TIMEOUT)
+    redirect = requests.get(url, allow_redirects=False, timeout=TIMEOUT)
     assert redirect.status_code == 302, redirect.text
     location = urlsplit(redirect.headers["Location"])
     assert f"{location.scheme}://{location.netloc}{location.path}" == REDIRECT_URI
@@ -256,7 +248,7 @@ def test_refresh_ahead_of_expiry_rotates_without_any_401(sandbox):
         client.get_me()
         # One hour later on both clocks: the old access token is now really expired.
         now[0] += 3600
-        control(sandbox, "POST", "/clock", json={"advanceSeconds": 3600})
+        control_json(sandbox, "POST", "/clock", json={"advanceSeconds": 3600})
         assert client.get_me()["email"] == DEMO_USER_EMAIL
     assert len(rotations.saved) == 1
     assert rotations.saved[0].refresh_token != token_set.refresh_token
@@ -266,7 +258,7 @@ def test_refresh_ahead_of_expiry_rotates_without_any_401(sandbox):
 def test_refresh_on_401_happens_once_and_persists_before_use(sandbox, connect):
     connection = connect()
     connection.client.get_me()
-    control(sandbox, "POST", "/tokens/expire", json={})
+    control_json(sandbox, "POST", "/tokens/expire", json={})
     assert connection.client.get_me()["email"] == DEMO_USER_EMAIL
     assert [entry["status"] for entry in api_requests(sandbox, "/api/users/me")] == [200, 401, 200]
     assert len(connection.rotations.saved) == 1
@@ -278,7 +270,7 @@ def test_reused_refresh_token_revokes_the_grant(sandbox, connect):
     oauth_client = connection.client
     original_refresh_token = connection.manager.token_set.refresh_token
     oauth_client.get_me()
-    control(sandbox, "POST", "/tokens/expire", json={})
+    control_json(sandbox, "POST", "/tokens/expire", json={})
     oauth_client.get_me()  # rotates: the original refresh token is now spent
     with pytest.raises(KashooAuthRevoked) as caught:
         refresh_tokens(
@@ -297,7 +289,7 @@ def test_insufficient_scope_and_lapsed_subscription_are_forbidden(sandbox):
         with pytest.raises(KashooForbidden) as caught:
             list(client.iter_records())
         assert caught.value.code == "insufficient_scope"
-        control(
+        control_json(
             sandbox,
             "PATCH",
             f"/businesses/{PRIMARY_BUSINESS_ID}",
@@ -319,7 +311,7 @@ def test_classic_token_mode_logs_in_and_logs_in_again_after_expiry(sandbox):
     auth = KashooAuth(ClassicTokenProvider(login), AUTH_MODE_CLASSIC)
     with make_client(sandbox, auth) as client:
         assert client.get_me()["email"] == DEMO_USER_EMAIL
-        control(sandbox, "POST", "/tokens/expire", json={})
+        control_json(sandbox, "POST", "/tokens/expire", json={})
         assert client.get_me()["email"] == DEMO_USER_EMAIL
     statuses = [entry["status"] for entry in api_requests(sandbox, "/api/users/me")]
     assert statuses == [200, 401, 200]
@@ -339,7 +331,7 @@ def test_classic_login_with_a_wrong_password_is_rejected(sandbox):
 
 
 def test_server_rate_limit_is_honoured_with_retry_after(sandbox, connect):
-    control(sandbox, "POST", "/config", json={"rateLimit": 3})
+    control_json(sandbox, "POST", "/config", json={"rateLimit": 3})
     connection = connect(really_sleep=True)
     for _ in range(5):
         connection.client.get_me()
@@ -351,7 +343,7 @@ def test_server_rate_limit_is_honoured_with_retry_after(sandbox, connect):
 
 
 def test_client_side_throttle_keeps_a_burst_within_the_server_limit(sandbox, connect):
-    control(sandbox, "POST", "/config", json={"rateLimit": 10})
+    control_json(sandbox, "POST", "/config", json={"rateLimit": 10})
     oauth_client = connect(rate_limiter=TokenBucket(rate=8)).client
     for _ in range(12):
         oauth_client.get_me()
@@ -410,7 +402,7 @@ def test_persistent_faults_give_up_with_a_typed_error(sandbox, oauth_client):
         oauth_client.get_me()
     assert caught.value.status == 503
     assert len(api_requests(sandbox, "/api/users/me")) == oauth_client.max_attempts
-    control(sandbox, "DELETE", "/faults")
+    control_json(sandbox, "DELETE", "/faults")
     add_fault(sandbox, "/api/users/me", kind="html_200", count=10)
     with pytest.raises(KashooBadResponse):
         oauth_client.get_me()
@@ -424,7 +416,7 @@ def records_path():
 
 
 def reset_with(server, size):
-    counts = control(server, "POST", "/reset", json={"size": size})["records"]
+    counts = control_json(server, "POST", "/reset", json={"size": size})["records"]
     return counts[str(PRIMARY_BUSINESS_ID)]
 
 
@@ -440,7 +432,7 @@ def test_paging_edges(sandbox, oauth_client, size, pages):
 def test_rows_inserted_between_pages_are_not_duplicated(sandbox, oauth_client):
     reset_with(sandbox, 150)
     before = {record["id"] for record in oauth_client.iter_records()}
-    control(sandbox, "POST", "/drift", json={"businessId": PRIMARY_BUSINESS_ID, "count": 3})
+    control_json(sandbox, "POST", "/drift", json={"businessId": PRIMARY_BUSINESS_ID, "count": 3})
     seen = [record["id"] for record in oauth_client.iter_records()]
     assert len(seen) == len(set(seen))
     # Back-dated inserts push three already-served rows onto page two; none is lost.
@@ -466,7 +458,7 @@ def test_reference_data_and_filters(sandbox, oauth_client):
 
 def test_batch_fetch_uses_ids_and_skips_missing_records(sandbox, oauth_client):
     ids = [record["id"] for record in oauth_client.iter_records()][:5]
-    control(sandbox, "DELETE", "/requests")
+    control_json(sandbox, "DELETE", "/requests")
     found = oauth_client.get_records([*ids, 999_999])
     assert sorted(found) == sorted(ids)
     assert len(api_requests(sandbox, records_path())) == 1

@@ -26,19 +26,27 @@ def sandbox():
 
 @pytest.fixture
 def client(sandbox):
-    registration = requests.post(sandbox.url + "/_sandbox/clients", timeout=10, json={
-        "name": "Authlib reference client", "redirect_uris": [REDIRECT_URI]}).json()
-    session = OAuth2Session(registration["client_id"], registration["client_secret"],
-                            scope=SCOPE, redirect_uri=REDIRECT_URI,
-                            code_challenge_method="S256",
-                            token_endpoint_auth_method="client_secret_basic")
+    registration = requests.post(
+        sandbox.url + "/_sandbox/clients",
+        timeout=10,
+        json={"name": "Authlib reference client", "redirect_uris": [REDIRECT_URI]},
+    ).json()
+    session = OAuth2Session(
+        registration["client_id"],
+        registration["client_secret"],
+        scope=SCOPE,
+        redirect_uri=REDIRECT_URI,
+        code_challenge_method="S256",
+        token_endpoint_auth_method="client_secret_basic",
+    )
     yield session
     session.close()
 
 
 def _authorize(sandbox, client, code_verifier):
-    url, state = client.create_authorization_url(sandbox.url + "/oauth/authorize",
-                                                 code_verifier=code_verifier)
+    url, state = client.create_authorization_url(
+        sandbox.url + "/oauth/authorize", code_verifier=code_verifier
+    )
     consent = requests.get(url, allow_redirects=False, timeout=10)
     assert consent.status_code == 302
     callback = consent.headers["Location"]
@@ -50,8 +58,12 @@ def _authorize(sandbox, client, code_verifier):
 def test_code_flow_with_pkce_refresh_and_api_call(sandbox, client):
     code_verifier = secrets.token_urlsafe(48)
     callback = _authorize(sandbox, client, code_verifier)
-    token = client.fetch_token(sandbox.url + "/oauth/token", authorization_response=callback,
-                               code_verifier=code_verifier, timeout=10)
+    token = client.fetch_token(
+        sandbox.url + "/oauth/token",
+        authorization_response=callback,
+        code_verifier=code_verifier,
+        timeout=10,
+    )
     assert token["token_type"].lower() == "bearer"
     assert set(token["scope"].split()) == set(SCOPE.split())
 
@@ -69,13 +81,18 @@ def test_code_flow_with_pkce_refresh_and_api_call(sandbox, client):
 def test_wrong_code_verifier_is_refused(sandbox, client):
     callback = _authorize(sandbox, client, secrets.token_urlsafe(48))
     with pytest.raises(Exception) as refused:
-        client.fetch_token(sandbox.url + "/oauth/token", authorization_response=callback,
-                           code_verifier=secrets.token_urlsafe(48), timeout=10)
+        client.fetch_token(
+            sandbox.url + "/oauth/token",
+            authorization_response=callback,
+            code_verifier=secrets.token_urlsafe(48),
+            timeout=10,
+        )
     assert "invalid_grant" in str(refused.value)
 
 
 def test_bearer_errors_follow_rfc_6750(sandbox):
-    response = requests.get(sandbox.url + "/api/users/me", timeout=10,
-                            headers={"Authorization": "Bearer not-a-token"})
+    response = requests.get(
+        sandbox.url + "/api/users/me", timeout=10, headers={"Authorization": "Bearer not-a-token"}
+    )
     assert response.status_code == 401
     assert 'error="invalid_token"' in response.headers["WWW-Authenticate"]

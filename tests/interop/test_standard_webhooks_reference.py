@@ -16,8 +16,13 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 from kashoo_sandbox import standard_webhooks as sandbox_signer
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
-BODY = json.dumps({"type": "transaction.updated", "timestamp": "2026-11-25T17:00:00Z",
-                   "data": {"businessId": 1001, "id": 50017, "version": 4}}).encode()
+BODY = json.dumps(
+    {
+        "type": "transaction.updated",
+        "timestamp": "2026-11-25T17:00:00Z",
+        "data": {"businessId": 1001, "id": 50017, "version": 4},
+    }
+).encode()
 
 
 def test_reference_library_accepts_the_sandbox_signature():
@@ -36,8 +41,11 @@ def test_reference_library_rejects_a_sandbox_signature_over_another_body():
 def test_our_verifier_accepts_the_reference_signature():
     now = datetime.now(tz=timezone.utc)
     signature = Webhook(SECRET).sign("msg_reference_1", now, BODY.decode())
-    headers = {"webhook-id": "msg_reference_1", "webhook-timestamp": str(int(now.timestamp())),
-               "webhook-signature": signature}
+    headers = {
+        "webhook-id": "msg_reference_1",
+        "webhook-timestamp": str(int(now.timestamp())),
+        "webhook-signature": signature,
+    }
     verified = verify_webhook([SECRET], headers, BODY)
     assert verified.webhook_id == "msg_reference_1"
 
@@ -45,16 +53,20 @@ def test_our_verifier_accepts_the_reference_signature():
 def test_our_verifier_rejects_the_reference_signature_with_another_secret():
     now = datetime.now(tz=timezone.utc)
     signature = Webhook(SECRET).sign("msg_reference_2", now, BODY.decode())
-    headers = {"webhook-id": "msg_reference_2", "webhook-timestamp": str(int(now.timestamp())),
-               "webhook-signature": signature}
+    headers = {
+        "webhook-id": "msg_reference_2",
+        "webhook-timestamp": str(int(now.timestamp())),
+        "webhook-signature": signature,
+    }
     with pytest.raises(OurVerificationError):
         verify_webhook(["whsec_" + "A" * 32], headers, BODY)
 
 
 def test_reference_library_accepts_a_rotation_pair_from_the_sandbox():
     new_secret = "whsec_" + "QkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJC"
-    headers = sandbox_signer.sign_headers([new_secret, SECRET], "msg_rotation", int(time.time()),
-                                          BODY)
+    headers = sandbox_signer.sign_headers(
+        [new_secret, SECRET], "msg_rotation", int(time.time()), BODY
+    )
     assert len(headers["webhook-signature"].split(" ")) == 2
     Webhook(SECRET).verify(BODY, headers)
     Webhook(new_secret).verify(BODY, headers)
@@ -65,5 +77,6 @@ def test_our_signer_matches_the_reference_signer_byte_for_byte():
     expected = Webhook(SECRET).sign("msg_same", now, BODY.decode())
     ours = sign_webhook(SECRET, "msg_same", int(now.timestamp()), BODY)
     assert ours == expected
-    assert sandbox_signer.compute_signature(SECRET, "msg_same", int(now.timestamp()), BODY) \
-        == expected
+    assert (
+        sandbox_signer.compute_signature(SECRET, "msg_same", int(now.timestamp()), BODY) == expected
+    )

@@ -1,20 +1,10 @@
-"""Make ``kashoo_api`` importable on its own, without the Odoo addon around it.
-
-Importing ``kashoo_connector.kashoo_api`` would run the addon's ``__init__`` (which imports
-``odoo``), so ``kashoo_connector/`` itself goes on ``sys.path`` instead.
-"""
+"""Fixtures of the ``kashoo_api`` unit tests: a client with no real time, sleep or network."""
 
 import random
-import sys
-from pathlib import Path
 
 import pytest
 import responses
 from api_fakes import BASE_URL, NOW, CountingTokenProvider, NoRateLimit, RecordingSleep
-
-ADDON_DIR = Path(__file__).resolve().parents[2] / "kashoo_connector"
-if str(ADDON_DIR) not in sys.path:
-    sys.path.insert(0, str(ADDON_DIR))
 
 
 @pytest.fixture

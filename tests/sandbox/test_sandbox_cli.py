@@ -17,9 +17,26 @@ FIRST_LINE = re.compile(r"^Kashoo sandbox listening on (http://127\.0\.0\.1:(\d+
 @pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT])
 def test_cli_prints_the_bound_url_first_and_stops_cleanly(stop_signal):
     process = subprocess.Popen(
-        [sys.executable, "-m", "kashoo_sandbox", "--port", "0", "--seed", "5", "--size", "45",
-         "--api-prefix", "/v2", "--rate-limit", "0"],
-        cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-m",
+            "kashoo_sandbox",
+            "--port",
+            "0",
+            "--seed",
+            "5",
+            "--size",
+            "45",
+            "--api-prefix",
+            "/v2",
+            "--rate-limit",
+            "0",
+        ],
+        cwd=REPO_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         first_line = process.stdout.readline().rstrip("\n")
         match = FIRST_LINE.match(first_line)
@@ -27,10 +44,14 @@ def test_cli_prints_the_bound_url_first_and_stops_cleanly(stop_signal):
         url = match.group(1)
         assert int(match.group(2)) > 0
         assert requests.get(f"{url}/", timeout=TIMEOUT).json()["apiPrefix"] == "/v2"
-        token = requests.post(f"{url}/v2/authTokens", auth=("demo@kashoo.test", "demo"),
-                              timeout=TIMEOUT).text
-        records = requests.get(f"{url}/v2/businesses/1001/records", timeout=TIMEOUT,
-                               headers={"Authorization": f"TOKEN uuid:{token}"})
+        token = requests.post(
+            f"{url}/v2/authTokens", auth=("demo@kashoo.test", "demo"), timeout=TIMEOUT
+        ).text
+        records = requests.get(
+            f"{url}/v2/businesses/1001/records",
+            timeout=TIMEOUT,
+            headers={"Authorization": f"TOKEN uuid:{token}"},
+        )
         assert len(records.json()) == 45
         process.send_signal(stop_signal)
         assert process.wait(timeout=10) == 0
@@ -44,9 +65,17 @@ def test_cli_prints_the_bound_url_first_and_stops_cleanly(stop_signal):
 
 
 def test_importing_the_package_starts_nothing():
-    code = ("import threading, kashoo_sandbox; "
-            "assert threading.active_count() == 1, threading.enumerate(); print('quiet')")
-    result = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True,
-                            check=False, text=True, timeout=30)
+    code = (
+        "import threading, kashoo_sandbox; "
+        "assert threading.active_count() == 1, threading.enumerate(); print('quiet')"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        check=False,
+        text=True,
+        timeout=30,
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout == "quiet\n"

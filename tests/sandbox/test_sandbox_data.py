@@ -8,7 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 import requests
-from sandbox_helpers import TIMEOUT, api_get, control
+from sandbox_helpers import TIMEOUT, api_get, control, create_transfer
 
 from kashoo_sandbox import SandboxServer
 from kashoo_sandbox.canada import is_valid_bn9
@@ -69,8 +69,11 @@ def test_same_seed_gives_identical_data_and_another_seed_does_not():
             for business_id in BUSINESSES:
                 for path in ("records", "contacts", "accounts", "taxes"):
                     for offset in (0, 100):
-                        bodies.append(api_get(server, tokens, f"/businesses/{business_id}/{path}",
-                                              offset=offset).content)
+                        bodies.append(
+                            api_get(
+                                server, tokens, f"/businesses/{business_id}/{path}", offset=offset
+                            ).content
+                        )
             return bodies
 
     first, second, other = snapshot(11), snapshot(11), snapshot(12)
@@ -99,7 +102,8 @@ def test_every_document_total_equals_lines_plus_taxes(demo_data):
                 assert line["amount"] == gross - line["discount"]
                 line_taxes = [taxes[t["tax"]] for t in line["taxes"]]
                 assert [t["amount"] for t in line["taxes"]] == expected_taxes(
-                    line["amount"], line_taxes)
+                    line["amount"], line_taxes
+                )
                 total += line["amount"] + sum(t["amount"] for t in line["taxes"])
             assert record["amount"] == total, record["id"]
             if record["type"] != "expense":
@@ -112,8 +116,7 @@ def test_payments_reference_documents_of_the_same_contact_and_never_over_pay(dem
     for business_id in BUSINESSES:
         records = {r["id"]: r for r in demo_data[business_id]["records"]}
         settled = defaultdict(int)
-        payments = [r for r in records.values()
-                    if r["type"] in ("invoicePayment", "billPayment")]
+        payments = [r for r in records.values() if r["type"] in ("invoicePayment", "billPayment")]
         assert payments
         for payment in payments:
             target_type = "invoice" if payment["type"] == "invoicePayment" else "bill"
@@ -137,9 +140,27 @@ def test_payments_reference_documents_of_the_same_contact_and_never_over_pay(dem
 
 
 def test_every_record_carries_version_modified_at_and_the_common_fields(demo_data):
-    common = {"id", "type", "number", "date", "dueDate", "contact", "contactName", "currency",
-              "exchangeRate", "amount", "totalDue", "balanceDue", "memo", "poNumber", "terms",
-              "removed", "readOnly", "modifiedAt", "version"}
+    common = {
+        "id",
+        "type",
+        "number",
+        "date",
+        "dueDate",
+        "contact",
+        "contactName",
+        "currency",
+        "exchangeRate",
+        "amount",
+        "totalDue",
+        "balanceDue",
+        "memo",
+        "poNumber",
+        "terms",
+        "removed",
+        "readOnly",
+        "modifiedAt",
+        "version",
+    }
     for record in demo_data[1001]["records"]:
         assert common <= set(record)
         assert isinstance(record["id"], int) and isinstance(record["amount"], int)
@@ -152,7 +173,13 @@ def test_all_record_types_and_awkward_fixtures_are_present(demo_data):
     records = {r["id"]: r for r in demo_data[1001]["records"]}
     fixtures = demo_data["fixtures"]
     assert {r["type"] for r in records.values()} == {
-        "invoice", "bill", "invoicePayment", "billPayment", "transfer", "expense"}
+        "invoice",
+        "bill",
+        "invoicePayment",
+        "billPayment",
+        "transfer",
+        "expense",
+    }
 
     for credit_id in fixtures["creditNote"] + fixtures["vendorRefund"]:
         credit = records[credit_id]
@@ -167,8 +194,9 @@ def test_all_record_types_and_awkward_fixtures_are_present(demo_data):
     assert all(records[i]["readOnly"] for i in fixtures["readOnly"])
     extra = records[fixtures["extraFields"][0]]
     assert extra["customFields"]["project"] == "P-1042" and "sku" in extra["lineItems"][0]
-    assert any(line["discount"] > 0 for i in fixtures["lineDiscount"]
-               for line in records[i]["lineItems"])
+    assert any(
+        line["discount"] > 0 for i in fixtures["lineDiscount"] for line in records[i]["lineItems"]
+    )
     discount_payment = records[fixtures["earlyPaymentDiscount"][0]]
     assert discount_payment["appliesTo"][0]["discount"] > 0
     expense = records[fixtures["reimbursableExpense"][0]]
@@ -180,8 +208,8 @@ def test_all_record_types_and_awkward_fixtures_are_present(demo_data):
 def test_unmappable_records_use_the_eco_fee_tax_or_the_suspense_account(demo_data):
     fixtures = demo_data["fixtures"]
     records = {r["id"]: r for r in demo_data[1001]["records"]}
-    eco_fee, = fixtures["unmappableTax"]
-    suspense, = fixtures["unmappableAccount"]
+    (eco_fee,) = fixtures["unmappableTax"]
+    (suspense,) = fixtures["unmappableAccount"]
     taxes = {t["id"]: t for t in demo_data[1001]["taxes"]}
     accounts = {a["id"]: a for a in demo_data[1001]["accounts"]}
     assert taxes[eco_fee]["name"] == "Eco Fee 2%"
@@ -222,11 +250,20 @@ def test_nova_scotia_hst_rate_follows_the_date(demo_data):
 
 def test_tax_table_covers_canadian_rates(demo_data):
     taxes = {(t["name"], t["rate"]): t for t in demo_data[1001]["taxes"]}
-    for name, rate in [("GST", "5.000"), ("HST ON", "13.000"), ("HST NS", "14.000"),
-                       ("HST NS (until 2025-03-31)", "15.000"), ("HST NB", "15.000"),
-                       ("HST NL", "15.000"), ("HST PE", "15.000"), ("PST BC", "7.000"),
-                       ("PST SK", "6.000"), ("RST MB", "7.000"), ("QST", "9.975"),
-                       ("Eco Fee 2%", "2.000")]:
+    for name, rate in [
+        ("GST", "5.000"),
+        ("HST ON", "13.000"),
+        ("HST NS", "14.000"),
+        ("HST NS (until 2025-03-31)", "15.000"),
+        ("HST NB", "15.000"),
+        ("HST NL", "15.000"),
+        ("HST PE", "15.000"),
+        ("PST BC", "7.000"),
+        ("PST SK", "6.000"),
+        ("RST MB", "7.000"),
+        ("QST", "9.975"),
+        ("Eco Fee 2%", "2.000"),
+    ]:
         assert (name, rate) in taxes
     assert taxes[("HST NS", "14.000")]["validFrom"] == "2025-04-01"
     assert taxes[("HST NS (until 2025-03-31)", "15.000")]["validTo"] == "2025-03-31"
@@ -236,11 +273,17 @@ def test_tax_table_covers_canadian_rates(demo_data):
 
 def test_chart_of_accounts_has_the_canadian_essentials(demo_data):
     accounts = {a["name"]: a for a in demo_data[1001]["accounts"]}
-    for name, account_type in [("Share Capital", "EQUITY"), ("Retained Earnings", "EQUITY"),
-                               ("Product Sales", "REVENUE"), ("Service Revenue", "REVENUE"),
-                               ("Shipping", "REVENUE"), ("GST/HST Payable", "LIABILITY"),
-                               ("Wages and Salaries", "EXPENSE"),
-                               ("Employee Benefits", "EXPENSE"), ("Chequing", "ASSET")]:
+    for name, account_type in [
+        ("Share Capital", "EQUITY"),
+        ("Retained Earnings", "EQUITY"),
+        ("Product Sales", "REVENUE"),
+        ("Service Revenue", "REVENUE"),
+        ("Shipping", "REVENUE"),
+        ("GST/HST Payable", "LIABILITY"),
+        ("Wages and Salaries", "EXPENSE"),
+        ("Employee Benefits", "EXPENSE"),
+        ("Chequing", "ASSET"),
+    ]:
         assert accounts[name]["type"] == account_type
     assert accounts["GST/HST Payable"]["subType"] == "TAX_PAYABLE"
     assert accounts["Chequing"]["id"] == 2001
@@ -296,9 +339,7 @@ def test_tax_rounding_is_half_up_per_line_and_symmetric_for_credits():
 def test_reset_regenerates_the_seeded_data(sandbox):
     tokens = sandbox.issue_tokens()
     before = api_get(sandbox, tokens, "/businesses/1001/records").content
-    created = control(sandbox, "POST", "/records", json={
-        "businessId": 1001, "type": "transfer", "date": "2026-11-21", "fromAccount": 2001,
-        "toAccount": 2002, "amount": 500})
+    created = create_transfer(sandbox, 500, "2026-11-21")
     assert created.status_code == 201
     response = control(sandbox, "POST", "/reset", json={})
     assert response.status_code == 200

@@ -27,6 +27,7 @@ def add_fault(server, **spec) -> dict:
 
 # --- rate limit ----------------------------------------------------------------------------------
 
+
 def test_rate_limit_answers_429_with_retry_after_then_recovers():
     with SandboxServer(seed=1, size=0, rate_limit=3) as server:
         tokens = server.issue_tokens()
@@ -38,8 +39,9 @@ def test_rate_limit_answers_429_with_retry_after_then_recovers():
         retry_after = int(limited.headers["Retry-After"])
         assert 1 <= retry_after <= 1
         # another client has its own budget
-        other_client = control(server, "POST", "/clients",
-                               json={"redirect_uris": ["http://x/cb"]}).json()
+        other_client = control(
+            server, "POST", "/clients", json={"redirect_uris": ["http://x/cb"]}
+        ).json()
         other = server.issue_tokens(client_id=other_client["client_id"])
         assert api_get(server, other, "/users/me").status_code == 200
         time.sleep(retry_after)
@@ -56,6 +58,7 @@ def test_rate_limit_can_be_switched_off_at_run_time():
 
 # --- HTTP faults ---------------------------------------------------------------------------------
 
+
 def test_status_fault_with_retry_after_seconds_hits_only_count_requests(sandbox):
     tokens = sandbox.issue_tokens()
     add_fault(sandbox, path="/api/businesses/1001/records", status=503, retryAfter=7, count=2)
@@ -69,22 +72,27 @@ def test_status_fault_with_retry_after_seconds_hits_only_count_requests(sandbox)
 
 def test_retry_after_http_date_form(sandbox):
     tokens = sandbox.issue_tokens()
-    add_fault(sandbox, path="/api/businesses", status=429, retryAfter=120,
-              retryAfterFormat="http-date")
+    add_fault(
+        sandbox, path="/api/businesses", status=429, retryAfter=120, retryAfterFormat="http-date"
+    )
     response = api_get(sandbox, tokens, RECORDS)
     assert response.status_code == 429
     moment = email.utils.parsedate_to_datetime(response.headers["Retry-After"])
     assert 100 < (moment - datetime.now(timezone.utc)).total_seconds() <= 121
 
 
-@pytest.mark.parametrize("body, content_type, text", [
-    ("html", "text/html", "<h1>502 Error</h1>"),
-    ("empty", None, ""),
-])
+@pytest.mark.parametrize(
+    "body, content_type, text",
+    [
+        ("html", "text/html", "<h1>502 Error</h1>"),
+        ("empty", None, ""),
+    ],
+)
 def test_non_json_error_bodies(sandbox, body, content_type, text):
     tokens = sandbox.issue_tokens()
-    add_fault(sandbox, path=RECORDS.replace("/businesses", "/api/businesses"), status=502,
-              body=body)
+    add_fault(
+        sandbox, path=RECORDS.replace("/businesses", "/api/businesses"), status=502, body=body
+    )
     response = api_get(sandbox, tokens, RECORDS)
     assert response.status_code == 502
     assert text in response.text if text else response.text == ""
@@ -136,8 +144,9 @@ def test_truncated_json_body(sandbox):
 def test_incomplete_body_breaks_the_transfer(sandbox):
     tokens = sandbox.issue_tokens()
     add_fault(sandbox, path="/api" + RECORDS, kind="incomplete_body")
-    with pytest.raises((requests.exceptions.ChunkedEncodingError,
-                        requests.exceptions.ConnectionError)):
+    with pytest.raises(
+        (requests.exceptions.ChunkedEncodingError, requests.exceptions.ConnectionError)
+    ):
         api_get(sandbox, tokens, RECORDS)
 
 
@@ -151,20 +160,32 @@ def test_html_with_status_200(sandbox):
         response.json()
 
 
-@pytest.mark.parametrize("spec", [
-    {"path": "relative"}, {"path": "/x", "kind": "explode"}, {"path": "/x", "count": 0},
-    {"path": "/x", "kind": "delay"}, {"path": "/x", "status": 99}, {"path": "/x", "body": "xml"},
-])
+@pytest.mark.parametrize(
+    "spec",
+    [
+        {"path": "relative"},
+        {"path": "/x", "kind": "explode"},
+        {"path": "/x", "count": 0},
+        {"path": "/x", "kind": "delay"},
+        {"path": "/x", "status": 99},
+        {"path": "/x", "body": "xml"},
+    ],
+)
 def test_invalid_fault_specs_are_rejected(sandbox, spec):
     assert control(sandbox, "POST", "/faults", json=spec).status_code == 400
 
 
 # --- offset drift --------------------------------------------------------------------------------
 
+
 def test_rows_inserted_between_pages_shift_the_next_page(sandbox):
     tokens = sandbox.issue_tokens()
-    assert control(sandbox, "POST", "/drift", json={"businessId": 1001, "mode": "insert",
-                                                   "count": 3}).status_code == 201
+    assert (
+        control(
+            sandbox, "POST", "/drift", json={"businessId": 1001, "mode": "insert", "count": 3}
+        ).status_code
+        == 201
+    )
     first = api_get(sandbox, tokens, RECORDS, limit=20).json()
     second = api_get(sandbox, tokens, RECORDS, limit=20, offset=20).json()
     first_ids = [r["id"] for r in first]
@@ -186,6 +207,7 @@ def test_purged_rows_make_the_next_page_skip_rows(sandbox):
 
 # --- control API ---------------------------------------------------------------------------------
 
+
 def test_control_api_refuses_non_loopback_clients():
     app = SandboxApp(SandboxConfig(seed=1, size=0))
     remote = Client(app).get("/_sandbox/fixtures", environ_overrides={"REMOTE_ADDR": "10.1.2.3"})
@@ -193,15 +215,22 @@ def test_control_api_refuses_non_loopback_clients():
     local = Client(app).get("/_sandbox/fixtures", environ_overrides={"REMOTE_ADDR": "127.0.0.1"})
     assert local.status_code == 200
     opened = SandboxApp(SandboxConfig(seed=1, size=0, allow_remote_control=True))
-    assert Client(opened).get("/_sandbox/fixtures",
-                              environ_overrides={"REMOTE_ADDR": "10.1.2.3"}).status_code == 200
+    assert (
+        Client(opened)
+        .get("/_sandbox/fixtures", environ_overrides={"REMOTE_ADDR": "10.1.2.3"})
+        .status_code
+        == 200
+    )
 
 
 def test_request_log_redacts_credentials(sandbox):
     tokens = oauth_login(sandbox)
     api_get(sandbox, tokens, "/users/me")
-    requests.get(f"{sandbox.url}/oauth/authorize", timeout=TIMEOUT,
-                 params={"client_id": "odoo-demo", "code": "leaky-code"})
+    requests.get(
+        f"{sandbox.url}/oauth/authorize",
+        timeout=TIMEOUT,
+        params={"client_id": "odoo-demo", "code": "leaky-code"},
+    )
     log = control(sandbox, "GET", "/requests").json()
     dumped = json.dumps(log)
     assert tokens["access_token"] not in dumped and "leaky-code" not in dumped
@@ -218,12 +247,27 @@ def test_request_log_redacts_credentials(sandbox):
 def test_create_update_delete_records_through_control(sandbox):
     tokens = sandbox.issue_tokens()
     customer = api_get(sandbox, tokens, "/businesses/1001/contacts", type="customers").json()[0]
-    hst_on = next(t for t in api_get(sandbox, tokens, "/businesses/1001/taxes").json()
-                  if t["name"] == "HST ON")
-    spec = {"businessId": 1001, "type": "invoice", "date": "2026-11-21",
-            "contact": customer["id"], "lineItems": [
-                {"account": 2019, "description": "Toques", "quantity": "3", "unitPrice": 2833,
-                 "discount": 99, "taxes": [hst_on["id"]]}]}
+    hst_on = next(
+        t
+        for t in api_get(sandbox, tokens, "/businesses/1001/taxes").json()
+        if t["name"] == "HST ON"
+    )
+    spec = {
+        "businessId": 1001,
+        "type": "invoice",
+        "date": "2026-11-21",
+        "contact": customer["id"],
+        "lineItems": [
+            {
+                "account": 2019,
+                "description": "Toques",
+                "quantity": "3",
+                "unitPrice": 2833,
+                "discount": 99,
+                "taxes": [hst_on["id"]],
+            }
+        ],
+    }
     created = control(sandbox, "POST", "/records", json=spec)
     assert created.status_code == 201
     invoice = created.json()
@@ -236,20 +280,33 @@ def test_create_update_delete_records_through_control(sandbox):
     wrong_total = control(sandbox, "POST", "/records", json={**spec, "amount": 9000})
     assert wrong_total.status_code == 400 and wrong_total.json()["field"] == "amount"
 
-    payment_spec = {"businessId": 1001, "type": "invoicePayment", "date": "2026-11-22",
-                    "contact": customer["id"], "depositAccount": 2001,
-                    "appliesTo": [{"record": invoice["id"], "amount": 5000}]}
+    payment_spec = {
+        "businessId": 1001,
+        "type": "invoicePayment",
+        "date": "2026-11-22",
+        "contact": customer["id"],
+        "depositAccount": 2001,
+        "appliesTo": [{"record": invoice["id"], "amount": 5000}],
+    }
     payment = control(sandbox, "POST", "/records", json=payment_spec)
     assert payment.status_code == 201 and payment.json()["amount"] == 5000
     paid = api_get(sandbox, tokens, f"{RECORDS}/{invoice['id']}").json()
     assert paid["balanceDue"] == 9492 - 5000 and paid["version"] == 2
 
-    over = control(sandbox, "POST", "/records", json={
-        **payment_spec, "appliesTo": [{"record": invoice["id"], "amount": 4493}]})
+    over = control(
+        sandbox,
+        "POST",
+        "/records",
+        json={**payment_spec, "appliesTo": [{"record": invoice["id"], "amount": 4493}]},
+    )
     assert over.status_code == 400 and "over-pay" in over.json()["message"]
     vendor = api_get(sandbox, tokens, "/businesses/1001/contacts", type="vendors").json()[0]
-    wrong_contact = control(sandbox, "POST", "/records", json={
-        **payment_spec, "type": "billPayment", "contact": vendor["id"]})
+    wrong_contact = control(
+        sandbox,
+        "POST",
+        "/records",
+        json={**payment_spec, "type": "billPayment", "contact": vendor["id"]},
+    )
     assert wrong_contact.status_code == 400
 
     busy = control(sandbox, "DELETE", f"/records/{invoice['id']}")
@@ -262,16 +319,27 @@ def test_create_update_delete_records_through_control(sandbox):
     assert edited.status_code == 200 and edited.json()["version"] == 4
     removed = control(sandbox, "DELETE", f"/records/{invoice['id']}").json()
     assert removed["removed"] is True and removed["version"] == 5
-    assert control(sandbox, "PATCH", f"/records/{invoice['id']}",
-                   json={"type": "bill"}).status_code == 400
+    assert (
+        control(sandbox, "PATCH", f"/records/{invoice['id']}", json={"type": "bill"}).status_code
+        == 400
+    )
     assert control(sandbox, "DELETE", "/records/999999").status_code == 404
 
 
 def test_raw_records_allow_awkward_shapes(sandbox):
     tokens = sandbox.issue_tokens()
-    raw = control(sandbox, "POST", "/records", json={
-        "businessId": 1001, "raw": True, "type": "journalEntry", "date": "2026-11-21",
-        "amount": "12.50"}).json()
+    raw = control(
+        sandbox,
+        "POST",
+        "/records",
+        json={
+            "businessId": 1001,
+            "raw": True,
+            "type": "journalEntry",
+            "date": "2026-11-21",
+            "amount": "12.50",
+        },
+    ).json()
     served = api_get(sandbox, tokens, f"{RECORDS}/{raw['id']}").json()
     assert served["type"] == "journalEntry" and served["amount"] == "12.50"
     assert served["version"] == 1 and served["modifiedAt"].endswith("Z")

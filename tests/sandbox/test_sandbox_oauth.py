@@ -27,18 +27,21 @@ DEMO_CLIENT = (DEMO_CLIENT_ID, DEMO_CLIENT_SECRET)
 
 
 def token_request(server, data, auth=DEMO_CLIENT, **kwargs) -> requests.Response:
-    return requests.post(f"{server.url}/oauth/token", data=data, auth=auth, timeout=TIMEOUT,
-                         **kwargs)
+    return requests.post(
+        f"{server.url}/oauth/token", data=data, auth=auth, timeout=TIMEOUT, **kwargs
+    )
 
 
 def refresh(server, refresh_token, auth=DEMO_CLIENT, **extra) -> requests.Response:
-    return token_request(server, {"grant_type": "refresh_token", "refresh_token": refresh_token,
-                                  **extra}, auth=auth)
+    return token_request(
+        server, {"grant_type": "refresh_token", "refresh_token": refresh_token, **extra}, auth=auth
+    )
 
 
 def get_authorize(server, params) -> requests.Response:
-    return requests.get(f"{server.url}/oauth/authorize", params=params, allow_redirects=False,
-                        timeout=TIMEOUT)
+    return requests.get(
+        f"{server.url}/oauth/authorize", params=params, allow_redirects=False, timeout=TIMEOUT
+    )
 
 
 def assert_invalid_token(response, description=None):
@@ -51,6 +54,7 @@ def assert_invalid_token(response, description=None):
 
 
 # --- the happy path ------------------------------------------------------------------------------
+
 
 def test_full_code_flow_through_the_consent_page(sandbox):
     verifier, challenge = pkce_pair()
@@ -90,10 +94,18 @@ def test_access_token_is_a_jwt_with_the_documented_claims(sandbox):
 def test_client_may_authenticate_in_the_body(sandbox):
     verifier, challenge = pkce_pair()
     code = redirect_query(approve(sandbox, authorize_params(challenge)))["code"]
-    response = token_request(sandbox, {
-        "grant_type": "authorization_code", "code": code, "code_verifier": verifier,
-        "redirect_uri": DEMO_REDIRECT_URIS[0], "client_id": DEMO_CLIENT_ID,
-        "client_secret": DEMO_CLIENT_SECRET}, auth=None)
+    response = token_request(
+        sandbox,
+        {
+            "grant_type": "authorization_code",
+            "code": code,
+            "code_verifier": verifier,
+            "redirect_uri": DEMO_REDIRECT_URIS[0],
+            "client_id": DEMO_CLIENT_ID,
+            "client_secret": DEMO_CLIENT_SECRET,
+        },
+        auth=None,
+    )
     assert response.status_code == 200
 
 
@@ -105,24 +117,35 @@ def test_auto_approve_skips_the_form(sandbox):
 
 
 def test_registered_client_can_run_the_flow(sandbox):
-    created = control(sandbox, "POST", "/clients", json={
-        "name": "Test app", "redirect_uris": ["http://localhost:9999/cb"]})
+    created = control(
+        sandbox,
+        "POST",
+        "/clients",
+        json={"name": "Test app", "redirect_uris": ["http://localhost:9999/cb"]},
+    )
     assert created.status_code == 201
     client = created.json()
     assert client["client_id"] and client["client_secret"]
     assert client["redirect_uris"] == ["http://localhost:9999/cb"]
     verifier, challenge = pkce_pair()
-    params = authorize_params(challenge, client_id=client["client_id"],
-                              redirect_uri="http://localhost:9999/cb")
+    params = authorize_params(
+        challenge, client_id=client["client_id"], redirect_uri="http://localhost:9999/cb"
+    )
     code = redirect_query(approve(sandbox, params))["code"]
-    response = exchange_code(sandbox, code, verifier, "http://localhost:9999/cb",
-                             (client["client_id"], client["client_secret"]))
+    response = exchange_code(
+        sandbox,
+        code,
+        verifier,
+        "http://localhost:9999/cb",
+        (client["client_id"], client["client_secret"]),
+    )
     assert response.status_code == 200
 
 
 def test_metadata_document(sandbox):
-    meta = requests.get(f"{sandbox.url}/.well-known/oauth-authorization-server",
-                        timeout=TIMEOUT).json()
+    meta = requests.get(
+        f"{sandbox.url}/.well-known/oauth-authorization-server", timeout=TIMEOUT
+    ).json()
     assert meta["issuer"] == sandbox.url
     assert meta["token_endpoint"] == f"{sandbox.url}/oauth/token"
     assert meta["code_challenge_methods_supported"] == ["S256"]
@@ -130,12 +153,16 @@ def test_metadata_document(sandbox):
 
 # --- authorize errors ----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("change", [
-    {"client_id": "no-such-client"},
-    {"redirect_uri": DEMO_REDIRECT_URIS[0] + "/"},  # exact match only
-    {"redirect_uri": "http://evil.example/kashoo/auth/callback"},
-    {"redirect_uri": None},
-])
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"client_id": "no-such-client"},
+        {"redirect_uri": DEMO_REDIRECT_URIS[0] + "/"},  # exact match only
+        {"redirect_uri": "http://evil.example/kashoo/auth/callback"},
+        {"redirect_uri": None},
+    ],
+)
 def test_bad_client_or_redirect_uri_shows_an_error_page_without_redirecting(sandbox, change):
     _, challenge = pkce_pair()
     params = {k: v for k, v in {**authorize_params(challenge), **change}.items() if v is not None}
@@ -145,17 +172,23 @@ def test_bad_client_or_redirect_uri_shows_an_error_page_without_redirecting(sand
     assert "text/html" in response.headers["Content-Type"]
 
 
-@pytest.mark.parametrize("change, error", [
-    ({"response_type": "token"}, "unsupported_response_type"),
-    ({"code_challenge": None}, "invalid_request"),
-    ({"code_challenge_method": "plain"}, "invalid_request"),
-    ({"code_challenge": "too-short"}, "invalid_request"),
-    ({"scope": "transactions:write"}, "invalid_scope"),
-])
+@pytest.mark.parametrize(
+    "change, error",
+    [
+        ({"response_type": "token"}, "unsupported_response_type"),
+        ({"code_challenge": None}, "invalid_request"),
+        ({"code_challenge_method": "plain"}, "invalid_request"),
+        ({"code_challenge": "too-short"}, "invalid_request"),
+        ({"scope": "transactions:write"}, "invalid_scope"),
+    ],
+)
 def test_invalid_authorization_requests_redirect_with_an_error(sandbox, change, error):
     _, challenge = pkce_pair()
-    params = {k: v for k, v in {**authorize_params(challenge, state="s1"), **change}.items()
-              if v is not None}
+    params = {
+        k: v
+        for k, v in {**authorize_params(challenge, state="s1"), **change}.items()
+        if v is not None
+    }
     query = redirect_query(get_authorize(sandbox, params))
     assert query["error"] == error and query["state"] == "s1" and "code" not in query
 
@@ -165,10 +198,17 @@ def test_user_denies_or_mistypes_the_password(sandbox):
     params = authorize_params(challenge, state="s2")
     wrong = approve(sandbox, params, password="not-demo")
     assert wrong.status_code == 200 and "Wrong email or password" in wrong.text
-    denied = requests.post(f"{sandbox.url}/oauth/authorize", data={**params, "decision": "deny"},
-                           allow_redirects=False, timeout=TIMEOUT)
+    denied = requests.post(
+        f"{sandbox.url}/oauth/authorize",
+        data={**params, "decision": "deny"},
+        allow_redirects=False,
+        timeout=TIMEOUT,
+    )
     assert redirect_query(denied) == {
-        "error": "access_denied", "error_description": "the user denied access", "state": "s2"}
+        "error": "access_denied",
+        "error_description": "the user denied access",
+        "state": "s2",
+    }
 
 
 def test_forced_access_denied_knob(sandbox):
@@ -199,6 +239,7 @@ def test_unknown_knob_values_are_rejected(sandbox):
 
 
 # --- token endpoint errors -----------------------------------------------------------------------
+
 
 def new_code(server, **params):
     verifier, challenge = pkce_pair()
@@ -237,24 +278,31 @@ def test_expired_code_is_invalid_grant(sandbox):
 
 
 def test_code_issued_to_another_client_is_invalid_grant(sandbox):
-    other = control(sandbox, "POST", "/clients", json={
-        "redirect_uris": [DEMO_REDIRECT_URIS[0]]}).json()
+    other = control(
+        sandbox, "POST", "/clients", json={"redirect_uris": [DEMO_REDIRECT_URIS[0]]}
+    ).json()
     code, verifier = new_code(sandbox)
-    response = exchange_code(sandbox, code, verifier,
-                             client=(other["client_id"], other["client_secret"]))
+    response = exchange_code(
+        sandbox, code, verifier, client=(other["client_id"], other["client_secret"])
+    )
     assert response.json()["error"] == "invalid_grant"
     assert exchange_code(sandbox, code, verifier).status_code == 200  # still the owner's
 
 
 def test_bad_client_credentials(sandbox):
     code, verifier = new_code(sandbox)
-    data = {"grant_type": "authorization_code", "code": code, "code_verifier": verifier,
-            "redirect_uri": DEMO_REDIRECT_URIS[0]}
+    data = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "code_verifier": verifier,
+        "redirect_uri": DEMO_REDIRECT_URIS[0],
+    }
     basic = token_request(sandbox, data, auth=(DEMO_CLIENT_ID, "wrong"))
     assert basic.status_code == 401 and basic.json()["error"] == "invalid_client"
     assert basic.headers["WWW-Authenticate"] == 'Basic realm="kashoo-sandbox"'
-    body = token_request(sandbox, {**data, "client_id": DEMO_CLIENT_ID, "client_secret": "x"},
-                         auth=None)
+    body = token_request(
+        sandbox, {**data, "client_id": DEMO_CLIENT_ID, "client_secret": "x"}, auth=None
+    )
     assert body.status_code == 400 and body.json()["error"] == "invalid_client"
     anonymous = token_request(sandbox, data, auth=None)
     assert anonymous.status_code == 401 and anonymous.json()["error"] == "invalid_client"
@@ -264,17 +312,29 @@ def test_bad_client_credentials(sandbox):
     assert exchange_code(sandbox, code, verifier).status_code == 200
 
 
-@pytest.mark.parametrize("data, error", [
-    ({"grant_type": "password", "username": "demo@kashoo.test", "password": "demo"},
-     "unsupported_grant_type"),
-    ({"grant_type": "client_credentials"}, "unsupported_grant_type"),
-    ({}, "invalid_request"),
-    ({"grant_type": "authorization_code"}, "invalid_request"),
-    ({"grant_type": "authorization_code", "code": "nope", "code_verifier": "x" * 43,
-      "redirect_uri": DEMO_REDIRECT_URIS[0]}, "invalid_grant"),
-    ({"grant_type": "refresh_token"}, "invalid_request"),
-    ({"grant_type": "refresh_token", "refresh_token": "nope"}, "invalid_grant"),
-])
+@pytest.mark.parametrize(
+    "data, error",
+    [
+        (
+            {"grant_type": "password", "username": "demo@kashoo.test", "password": "demo"},
+            "unsupported_grant_type",
+        ),
+        ({"grant_type": "client_credentials"}, "unsupported_grant_type"),
+        ({}, "invalid_request"),
+        ({"grant_type": "authorization_code"}, "invalid_request"),
+        (
+            {
+                "grant_type": "authorization_code",
+                "code": "nope",
+                "code_verifier": "x" * 43,
+                "redirect_uri": DEMO_REDIRECT_URIS[0],
+            },
+            "invalid_grant",
+        ),
+        ({"grant_type": "refresh_token"}, "invalid_request"),
+        ({"grant_type": "refresh_token", "refresh_token": "nope"}, "invalid_grant"),
+    ],
+)
 def test_token_request_errors(sandbox, data, error):
     response = token_request(sandbox, data)
     assert response.status_code == 400
@@ -282,6 +342,7 @@ def test_token_request_errors(sandbox, data, error):
 
 
 # --- refresh rotation ----------------------------------------------------------------------------
+
 
 def test_refresh_rotates_and_reuse_revokes_the_family(sandbox):
     first = oauth_login(sandbox)
@@ -303,8 +364,9 @@ def test_refresh_rotates_and_reuse_revokes_the_family(sandbox):
 def test_refresh_token_is_bound_to_its_client(sandbox):
     tokens = oauth_login(sandbox)
     other = control(sandbox, "POST", "/clients", json={"redirect_uris": ["http://x/cb"]}).json()
-    response = refresh(sandbox, tokens["refresh_token"],
-                       auth=(other["client_id"], other["client_secret"]))
+    response = refresh(
+        sandbox, tokens["refresh_token"], auth=(other["client_id"], other["client_secret"])
+    )
     assert response.json()["error"] == "invalid_grant"
     assert refresh(sandbox, tokens["refresh_token"]).status_code == 200
 
@@ -320,22 +382,32 @@ def test_refresh_may_narrow_but_not_widen_the_scope(sandbox):
 def test_revocation_endpoint(sandbox):
     tokens = oauth_login(sandbox)
     other = oauth_login(sandbox)
-    response = requests.post(f"{sandbox.url}/oauth/revoke", auth=DEMO_CLIENT, timeout=TIMEOUT,
-                             data={"token": other["access_token"]})
+    response = requests.post(
+        f"{sandbox.url}/oauth/revoke",
+        auth=DEMO_CLIENT,
+        timeout=TIMEOUT,
+        data={"token": other["access_token"]},
+    )
     assert response.status_code == 200
     assert_invalid_token(api_get(sandbox, other, "/users/me"))
     assert refresh(sandbox, other["refresh_token"]).status_code == 200  # only the access token
 
-    requests.post(f"{sandbox.url}/oauth/revoke", auth=DEMO_CLIENT, timeout=TIMEOUT,
-                  data={"token": tokens["refresh_token"]})
+    requests.post(
+        f"{sandbox.url}/oauth/revoke",
+        auth=DEMO_CLIENT,
+        timeout=TIMEOUT,
+        data={"token": tokens["refresh_token"]},
+    )
     assert refresh(sandbox, tokens["refresh_token"]).json()["error"] == "invalid_grant"
     assert_invalid_token(api_get(sandbox, tokens, "/users/me"))
-    unknown = requests.post(f"{sandbox.url}/oauth/revoke", auth=DEMO_CLIENT, timeout=TIMEOUT,
-                            data={"token": "unknown"})
+    unknown = requests.post(
+        f"{sandbox.url}/oauth/revoke", auth=DEMO_CLIENT, timeout=TIMEOUT, data={"token": "unknown"}
+    )
     assert unknown.status_code == 200  # RFC 7009: no oracle
 
 
 # --- resource requests ---------------------------------------------------------------------------
+
 
 def test_token_lifetime_and_expiry(sandbox):
     with SandboxServer(seed=1, size=0, rate_limit=0, token_lifetime=120) as short:
@@ -357,8 +429,9 @@ def test_control_can_expire_and_revoke_tokens(sandbox):
     assert_invalid_token(api_get(sandbox, tokens, "/users/me"), "expired")
     renewed = refresh(sandbox, tokens["refresh_token"]).json()
     assert api_get(sandbox, renewed, "/users/me").status_code == 200
-    revoked = control(sandbox, "POST", "/tokens/revoke",
-                      json={"refresh_token": renewed["refresh_token"]})
+    revoked = control(
+        sandbox, "POST", "/tokens/revoke", json={"refresh_token": renewed["refresh_token"]}
+    )
     assert revoked.json() == {"revoked": 1}
     assert refresh(sandbox, renewed["refresh_token"]).json()["error"] == "invalid_grant"
 
@@ -371,8 +444,9 @@ def test_missing_or_malformed_authorization(sandbox):
     other_scheme = requests.get(url, headers={"Authorization": "Digest abc"}, timeout=TIMEOUT)
     assert other_scheme.status_code == 401
     assert other_scheme.json()["error"] == "invalid_request"
-    assert_invalid_token(requests.get(url, headers={"Authorization": "Bearer abc.def.ghi"},
-                                      timeout=TIMEOUT))
+    assert_invalid_token(
+        requests.get(url, headers={"Authorization": "Bearer abc.def.ghi"}, timeout=TIMEOUT)
+    )
 
 
 def test_tampered_or_unsigned_jwts_are_rejected(sandbox):
@@ -389,16 +463,19 @@ def test_tampered_or_unsigned_jwts_are_rejected(sandbox):
     assert_invalid_token(api_get(sandbox, wrong_key, "/users/me"))
 
 
-@pytest.mark.parametrize("scope, path, needed", [
-    ("company:read", "/businesses/1001/accounts", "accounts:read"),
-    ("company:read", "/businesses/1001/taxes", "taxes:read"),
-    ("company:read", "/businesses/1001/records", "transactions:read"),
-    ("company:read", "/businesses/1001/records/invoices", "transactions:read"),
-    ("transactions:read", "/users/me/businesses", "company:read"),
-    ("transactions:read", "/businesses/1001", "company:read"),
-    ("transactions:read", "/businesses/1001/contacts", "company:read"),
-    ("accounts:read", "/businesses/1001/webhooks", "transactions:read"),
-])
+@pytest.mark.parametrize(
+    "scope, path, needed",
+    [
+        ("company:read", "/businesses/1001/accounts", "accounts:read"),
+        ("company:read", "/businesses/1001/taxes", "taxes:read"),
+        ("company:read", "/businesses/1001/records", "transactions:read"),
+        ("company:read", "/businesses/1001/records/invoices", "transactions:read"),
+        ("transactions:read", "/users/me/businesses", "company:read"),
+        ("transactions:read", "/businesses/1001", "company:read"),
+        ("transactions:read", "/businesses/1001/contacts", "company:read"),
+        ("accounts:read", "/businesses/1001/webhooks", "transactions:read"),
+    ],
+)
 def test_scopes_are_enforced_per_endpoint(sandbox, scope, path, needed):
     tokens = sandbox.issue_tokens(scope=scope)
     response = api_get(sandbox, tokens, path)
@@ -433,9 +510,11 @@ def test_lapsed_subscription_is_403(sandbox):
 
 # --- classic mode --------------------------------------------------------------------------------
 
+
 def test_classic_auth_token_with_basic_credentials(sandbox):
-    response = requests.post(f"{sandbox.api_url}/authTokens", auth=("demo@kashoo.test", "demo"),
-                             timeout=TIMEOUT)
+    response = requests.post(
+        f"{sandbox.api_url}/authTokens", auth=("demo@kashoo.test", "demo"), timeout=TIMEOUT
+    )
     assert response.status_code == 200
     assert response.headers["Content-Type"].startswith("text/plain")
     token = response.text
@@ -443,33 +522,49 @@ def test_classic_auth_token_with_basic_credentials(sandbox):
     headers = {"Authorization": f"TOKEN uuid:{token}"}
     me = requests.get(f"{sandbox.api_url}/users/me", headers=headers, timeout=TIMEOUT)
     assert me.status_code == 200 and me.json()["id"] == 123456
-    records = requests.get(f"{sandbox.api_url}/businesses/1001/records", headers=headers,
-                           timeout=TIMEOUT)
+    records = requests.get(
+        f"{sandbox.api_url}/businesses/1001/records", headers=headers, timeout=TIMEOUT
+    )
     assert records.status_code == 200 and records.json()
     newer_form = {"authenticationCode": token, "expiryDate": 1798789858551, "myUserId": 123456}
     json_header = {"Authorization": f"TOKEN json:{json.dumps(newer_form)}"}
-    assert requests.get(f"{sandbox.api_url}/users/me", headers=json_header,
-                        timeout=TIMEOUT).status_code == 200
-    broken = requests.get(f"{sandbox.api_url}/users/me", timeout=TIMEOUT,
-                          headers={"Authorization": "TOKEN json:{not json"})
+    assert (
+        requests.get(
+            f"{sandbox.api_url}/users/me", headers=json_header, timeout=TIMEOUT
+        ).status_code
+        == 200
+    )
+    broken = requests.get(
+        f"{sandbox.api_url}/users/me",
+        timeout=TIMEOUT,
+        headers={"Authorization": "TOKEN json:{not json"},
+    )
     assert broken.status_code == 401 and broken.json()["error"] == "invalid_request"
 
 
 def test_classic_auth_token_with_form_fields_and_errors(sandbox):
-    form = requests.post(f"{sandbox.api_url}/authTokens", timeout=TIMEOUT,
-                         data={"email": "demo@kashoo.test", "password": "demo"})
+    form = requests.post(
+        f"{sandbox.api_url}/authTokens",
+        timeout=TIMEOUT,
+        data={"email": "demo@kashoo.test", "password": "demo"},
+    )
     assert form.status_code == 200
-    bad = requests.post(f"{sandbox.api_url}/authTokens", auth=("demo@kashoo.test", "nope"),
-                        timeout=TIMEOUT)
+    bad = requests.post(
+        f"{sandbox.api_url}/authTokens", auth=("demo@kashoo.test", "nope"), timeout=TIMEOUT
+    )
     assert bad.status_code == 401 and "WWW-Authenticate" in bad.headers
     unknown_token = "TOKEN uuid:00000000-0000-0000-0000-000000000000"
-    wrong = requests.get(f"{sandbox.api_url}/users/me", timeout=TIMEOUT,
-                         headers={"Authorization": unknown_token})
+    wrong = requests.get(
+        f"{sandbox.api_url}/users/me", timeout=TIMEOUT, headers={"Authorization": unknown_token}
+    )
     assert wrong.status_code == 401
     assert wrong.headers["WWW-Authenticate"].startswith("TOKEN ")
     control(sandbox, "POST", "/tokens/expire", json={"access_token": form.text})
-    expired = requests.get(f"{sandbox.api_url}/users/me", timeout=TIMEOUT,
-                           headers={"Authorization": f"TOKEN uuid:{form.text}"})
+    expired = requests.get(
+        f"{sandbox.api_url}/users/me",
+        timeout=TIMEOUT,
+        headers={"Authorization": f"TOKEN uuid:{form.text}"},
+    )
     assert expired.status_code == 401 and "expired" in expired.headers["WWW-Authenticate"]
 
 
@@ -478,7 +573,11 @@ def test_control_api_issues_tokens_without_a_browser(sandbox):
     assert response.status_code == 201
     tokens = response.json()
     assert tokens["scope"] == "company:read"
-    assert requests.get(f"{sandbox.api_url}/users/me/businesses", headers=bearer(tokens),
-                        timeout=TIMEOUT).status_code == 200
+    assert (
+        requests.get(
+            f"{sandbox.api_url}/users/me/businesses", headers=bearer(tokens), timeout=TIMEOUT
+        ).status_code
+        == 200
+    )
     assert control(sandbox, "POST", "/tokens", json={"client_id": "nope"}).status_code == 400
     assert control(sandbox, "POST", "/tokens", json={"scope": "admin"}).status_code == 400

@@ -17,8 +17,11 @@ KAT_SIGNATURE = "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
 
 
 def kat_headers(**overrides) -> dict:
-    headers = {"webhook-id": KAT_ID, "webhook-timestamp": str(KAT_TIMESTAMP),
-               "webhook-signature": KAT_SIGNATURE}
+    headers = {
+        "webhook-id": KAT_ID,
+        "webhook-timestamp": str(KAT_TIMESTAMP),
+        "webhook-signature": KAT_SIGNATURE,
+    }
     headers.update(overrides)
     return {k: v for k, v in headers.items() if v is not None}
 
@@ -47,12 +50,14 @@ def test_missing_header_is_rejected(missing):
         sw.verify(KAT_SECRET, kat_headers(**{missing: None}), KAT_BODY, now=KAT_TIMESTAMP)
 
 
-@pytest.mark.parametrize("timestamp", ["hello", "1614265330.5", "-1614265330", "",
-                                       "\u0661\u0666\u0661\u0664"])
+@pytest.mark.parametrize(
+    "timestamp", ["hello", "1614265330.5", "-1614265330", "", "\u0661\u0666\u0661\u0664"]
+)
 def test_non_integer_timestamp_is_rejected(timestamp):
     with pytest.raises(sw.WebhookVerificationError):
-        sw.verify(KAT_SECRET, kat_headers(**{"webhook-timestamp": timestamp}), KAT_BODY,
-                  now=KAT_TIMESTAMP)
+        sw.verify(
+            KAT_SECRET, kat_headers(**{"webhook-timestamp": timestamp}), KAT_BODY, now=KAT_TIMESTAMP
+        )
 
 
 def test_tolerance_is_two_sided():
@@ -65,11 +70,14 @@ def test_tolerance_is_two_sided():
         sw.verify(KAT_SECRET, kat_headers(), KAT_BODY, now=KAT_TIMESTAMP - tolerance - 1)
 
 
-@pytest.mark.parametrize("body", [
-    b'{"test": 2432232315}',  # one byte flipped
-    b'{"test": 2432232314}\n',  # trailing newline
-    b'{"test":2432232314}',  # re-serialised without the space
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"test": 2432232315}',  # one byte flipped
+        b'{"test": 2432232314}\n',  # trailing newline
+        b'{"test":2432232314}',  # re-serialised without the space
+    ],
+)
 def test_signature_over_another_body_is_rejected(body):
     with pytest.raises(sw.WebhookVerificationError, match="no matching signature"):
         sw.verify(KAT_SECRET, kat_headers(), body, now=KAT_TIMESTAMP)
@@ -82,20 +90,23 @@ def test_wrong_secret_is_rejected():
 
 def test_any_valid_v1_entry_is_accepted_and_other_versions_ignored():
     mixed = f"v1,Zm9v v2,{KAT_SIGNATURE[3:]} {KAT_SIGNATURE} v1,YmFy"
-    sw.verify(KAT_SECRET, kat_headers(**{"webhook-signature": mixed}), KAT_BODY,
-              now=KAT_TIMESTAMP)
+    sw.verify(KAT_SECRET, kat_headers(**{"webhook-signature": mixed}), KAT_BODY, now=KAT_TIMESTAMP)
 
 
-@pytest.mark.parametrize("header", [
-    f"v2,{KAT_SIGNATURE[3:]}",  # the right MAC under an unknown version
-    f"v1a,{KAT_SIGNATURE[3:]}",
-    "v1,Zm9v v1,YmFy",  # several signatures, all invalid
-    "garbage",
-])
+@pytest.mark.parametrize(
+    "header",
+    [
+        f"v2,{KAT_SIGNATURE[3:]}",  # the right MAC under an unknown version
+        f"v1a,{KAT_SIGNATURE[3:]}",
+        "v1,Zm9v v1,YmFy",  # several signatures, all invalid
+        "garbage",
+    ],
+)
 def test_headers_without_a_matching_v1_signature_are_rejected(header):
     with pytest.raises(sw.WebhookVerificationError):
-        sw.verify(KAT_SECRET, kat_headers(**{"webhook-signature": header}), KAT_BODY,
-                  now=KAT_TIMESTAMP)
+        sw.verify(
+            KAT_SECRET, kat_headers(**{"webhook-signature": header}), KAT_BODY, now=KAT_TIMESTAMP
+        )
 
 
 @pytest.mark.parametrize("secret", ["", "whsec_", "whsec_not base64!"])
@@ -107,7 +118,7 @@ def test_empty_or_broken_secret_fails_closed(secret):
 def test_generated_secrets_have_the_standard_shape():
     secret = sw.generate_secret()
     assert secret.startswith("whsec_")
-    assert len(base64.b64decode(secret[len("whsec_"):])) == 24
+    assert len(base64.b64decode(secret[len("whsec_") :])) == 24
     assert sw.generate_secret() != secret
     assert len(base64.b64decode(sw.generate_secret(64)[6:])) == 64
     with pytest.raises(ValueError):

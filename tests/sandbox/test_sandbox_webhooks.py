@@ -7,7 +7,7 @@ import time
 
 import pytest
 import requests
-from sandbox_helpers import TIMEOUT, api_get, bearer, control, wait_until
+from sandbox_helpers import TIMEOUT, api_get, bearer, control, create_transfer, wait_until
 
 from kashoo_sandbox import SandboxServer
 from kashoo_sandbox import standard_webhooks as sw
@@ -18,11 +18,15 @@ RECEIVER_WAIT = 5.0
 def register(server, receiver_url, events=None, business_id=1001) -> dict:
     tokens = server.issue_tokens()
     response = requests.post(
-        f"{server.api_url}/businesses/{business_id}/webhooks", headers=bearer(tokens),
-        json={"url": receiver_url,
-              "events": events or ["transaction.created", "transaction.updated",
-                                   "transaction.deleted"]},
-        timeout=TIMEOUT)
+        f"{server.api_url}/businesses/{business_id}/webhooks",
+        headers=bearer(tokens),
+        json={
+            "url": receiver_url,
+            "events": events
+            or ["transaction.created", "transaction.updated", "transaction.deleted"],
+        },
+        timeout=TIMEOUT,
+    )
     assert response.status_code == 201, response.text
     return response.json()
 
@@ -31,8 +35,7 @@ def registered(server, receiver, **kwargs) -> dict:
     """Register the receiver and consume the verification ping."""
     endpoint = register(server, receiver.url, **kwargs)
     receiver.wait_for(1)
-    wait_until(lambda: endpoint_view(server, endpoint["id"])["verification"]["status"]
-               != "pending")
+    wait_until(lambda: endpoint_view(server, endpoint["id"])["verification"]["status"] != "pending")
     receiver.requests.clear()
     return endpoint
 
@@ -43,8 +46,9 @@ def endpoint_view(server, endpoint_id) -> dict:
 
 
 def add_webhook_fault(server, kind, count=1, **extra) -> None:
-    response = control(server, "POST", "/webhook-faults", json={"kind": kind, "count": count,
-                                                                  **extra})
+    response = control(
+        server, "POST", "/webhook-faults", json={"kind": kind, "count": count, **extra}
+    )
     assert response.status_code == 201, response.text
 
 
@@ -68,6 +72,7 @@ def verify(request, secret, **kwargs) -> dict:
 
 # --- registration and verification --------------------------------------------------------------
 
+
 def test_registration_returns_a_secret_once_and_sends_a_signed_verification(sandbox, receiver):
     endpoint = register(sandbox, receiver.url)
     assert endpoint["secret"].startswith("whsec_")
@@ -76,9 +81,11 @@ def test_registration_returns_a_secret_once_and_sends_a_signed_verification(sand
     assert event["type"] == "webhook.verification"
     assert event["data"]["businessId"] == 1001 and event["data"]["endpointId"] == endpoint["id"]
     assert ping["headers"]["content-type"] == "application/json"
-    verified = wait_until(lambda: endpoint_view(sandbox, endpoint["id"])["verification"]
-                          if endpoint_view(sandbox, endpoint["id"])["verification"]["status"]
-                          != "pending" else None)
+    verified = wait_until(
+        lambda: endpoint_view(sandbox, endpoint["id"])["verification"]
+        if endpoint_view(sandbox, endpoint["id"])["verification"]["status"] != "pending"
+        else None
+    )
     assert verified["status"] == "verified" and verified["httpStatus"] == 204
 
     tokens = sandbox.issue_tokens()
@@ -92,44 +99,57 @@ def test_registration_returns_a_secret_once_and_sends_a_signed_verification(sand
 def test_failed_verification_is_recorded_and_can_be_retried(sandbox, receiver):
     receiver.script(500)
     endpoint = register(sandbox, receiver.url)
-    wait_until(lambda: endpoint_view(sandbox, endpoint["id"])["verification"]["status"]
-               == "failed")
+    wait_until(lambda: endpoint_view(sandbox, endpoint["id"])["verification"]["status"] == "failed")
     assert len(receiver.wait_for(1)) == 1  # verification is not retried on its own
     tokens = sandbox.issue_tokens()
-    again = requests.post(f"{sandbox.api_url}/businesses/1001/webhooks/{endpoint['id']}/verify",
-                          headers=bearer(tokens), timeout=TIMEOUT)
+    again = requests.post(
+        f"{sandbox.api_url}/businesses/1001/webhooks/{endpoint['id']}/verify",
+        headers=bearer(tokens),
+        timeout=TIMEOUT,
+    )
     assert again.status_code == 202
-    wait_until(lambda: endpoint_view(sandbox, endpoint["id"])["verification"]["status"]
-               == "verified")
+    wait_until(
+        lambda: endpoint_view(sandbox, endpoint["id"])["verification"]["status"] == "verified"
+    )
 
 
-@pytest.mark.parametrize("body", [
-    {"url": "ftp://example.com/hook", "events": ["transaction.created"]},
-    {"url": "not a url", "events": ["transaction.created"]},
-    {"url": "http://127.0.0.1:9/hook", "events": ["invoice.paid"]},
-    {"url": "http://127.0.0.1:9/hook", "events": []},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"url": "ftp://example.com/hook", "events": ["transaction.created"]},
+        {"url": "not a url", "events": ["transaction.created"]},
+        {"url": "http://127.0.0.1:9/hook", "events": ["invoice.paid"]},
+        {"url": "http://127.0.0.1:9/hook", "events": []},
+    ],
+)
 def test_invalid_registrations_are_rejected(sandbox, body):
-    response = requests.post(f"{sandbox.api_url}/businesses/1001/webhooks",
-                             headers=bearer(sandbox.issue_tokens()), json=body, timeout=TIMEOUT)
+    response = requests.post(
+        f"{sandbox.api_url}/businesses/1001/webhooks",
+        headers=bearer(sandbox.issue_tokens()),
+        json=body,
+        timeout=TIMEOUT,
+    )
     assert response.status_code == 400
 
 
 # --- events ------------------------------------------------------------------------------------
 
+
 def test_create_update_delete_emit_thin_signed_events(sandbox, receiver):
     endpoint = registered(sandbox, receiver)
-    created = control(sandbox, "POST", "/records", json={
-        "businessId": 1001, "type": "transfer", "date": "2026-11-23", "fromAccount": 2001,
-        "toAccount": 2002, "amount": 12345}).json()
+    created = create_transfer(sandbox, 12345, "2026-11-23").json()
     control(sandbox, "PATCH", f"/records/{created['id']}", json={"memo": "moved"})
     control(sandbox, "DELETE", f"/records/{created['id']}")
     requests_seen = receiver.wait_for(3)
     events = [verify(r, endpoint["secret"]) for r in requests_seen]
     assert [e["type"] for e in events] == [
-        "transaction.created", "transaction.updated", "transaction.deleted"]
+        "transaction.created",
+        "transaction.updated",
+        "transaction.deleted",
+    ]
     assert [e["data"] for e in events] == [
-        {"businessId": 1001, "id": created["id"], "version": v} for v in (1, 2, 3)]
+        {"businessId": 1001, "id": created["id"], "version": v} for v in (1, 2, 3)
+    ]
     assert all(e["timestamp"].endswith("Z") for e in events)
     ids = [r["headers"]["webhook-id"] for r in requests_seen]
     assert len(set(ids)) == 3 and all(i.startswith("msg_") for i in ids)
@@ -138,15 +158,29 @@ def test_create_update_delete_emit_thin_signed_events(sandbox, receiver):
 def test_payment_also_updates_its_invoice(sandbox, receiver):
     endpoint = registered(sandbox, receiver)
     tokens = sandbox.issue_tokens()
-    invoice = next(r for r in api_get(sandbox, tokens, "/businesses/1001/records/invoices").json()
-                   if r["balanceDue"] > 0 and r["currency"] == "CAD")
-    payment = control(sandbox, "POST", "/records", json={
-        "businessId": 1001, "type": "invoicePayment", "date": "2026-11-23",
-        "contact": invoice["contact"], "depositAccount": 2001,
-        "appliesTo": [{"record": invoice["id"], "amount": invoice["balanceDue"]}]}).json()
+    invoice = next(
+        r
+        for r in api_get(sandbox, tokens, "/businesses/1001/records/invoices").json()
+        if r["balanceDue"] > 0 and r["currency"] == "CAD"
+    )
+    payment = control(
+        sandbox,
+        "POST",
+        "/records",
+        json={
+            "businessId": 1001,
+            "type": "invoicePayment",
+            "date": "2026-11-23",
+            "contact": invoice["contact"],
+            "depositAccount": 2001,
+            "appliesTo": [{"record": invoice["id"], "amount": invoice["balanceDue"]}],
+        },
+    ).json()
     events = [verify(r, endpoint["secret"]) for r in receiver.wait_for(2)]
     assert [(e["type"], e["data"]["id"]) for e in events] == [
-        ("transaction.created", payment["id"]), ("transaction.updated", invoice["id"])]
+        ("transaction.created", payment["id"]),
+        ("transaction.updated", invoice["id"]),
+    ]
 
 
 def test_events_respect_subscriptions_and_businesses(sandbox, receiver):
@@ -166,6 +200,7 @@ def test_events_respect_subscriptions_and_businesses(sandbox, receiver):
 
 # --- retries -----------------------------------------------------------------------------------
 
+
 def test_retries_after_5xx_keep_the_webhook_id(sandbox, receiver):
     endpoint = registered(sandbox, receiver)
     receiver.script(500, 502)
@@ -175,17 +210,21 @@ def test_retries_after_5xx_keep_the_webhook_id(sandbox, receiver):
     for attempt in attempts:
         verify(attempt, endpoint["secret"])
     # +1 min and +10 min, scaled by time_scale=0.001: about 0.06 s and 0.6 s after the first
-    gaps = [attempts[1]["received"] - attempts[0]["received"],
-            attempts[2]["received"] - attempts[0]["received"]]
+    gaps = [
+        attempts[1]["received"] - attempts[0]["received"],
+        attempts[2]["received"] - attempts[0]["received"],
+    ]
     assert 0.04 < gaps[0] < 0.5 and 0.5 < gaps[1] < 1.2
-    log = wait_until(lambda: [d for d in deliveries(sandbox, status="succeeded")
-                              if not d["verification"]])
+    log = wait_until(
+        lambda: [d for d in deliveries(sandbox, status="succeeded") if not d["verification"]]
+    )
     assert [a["status"] for a in log[0]["attempts"]] == [500, 502, 204]
 
 
 def test_gives_up_after_five_retries():
-    with SandboxServer(seed=1, size=45, rate_limit=0, time_scale=0.00001,
-                       webhook_verification_delay=0) as server:
+    with SandboxServer(
+        seed=1, size=45, rate_limit=0, time_scale=0.00001, webhook_verification_delay=0
+    ) as server:
         from sandbox_helpers import WebhookReceiver
 
         receiver = WebhookReceiver()
@@ -233,6 +272,7 @@ def test_slow_receiver_times_out_and_is_retried(sandbox, receiver):
 
 # --- faults ------------------------------------------------------------------------------------
 
+
 def test_duplicate_delivery_reuses_the_webhook_id(sandbox, receiver):
     endpoint = registered(sandbox, receiver)
     add_webhook_fault(sandbox, "duplicate")
@@ -245,24 +285,26 @@ def test_duplicate_delivery_reuses_the_webhook_id(sandbox, receiver):
 def test_reorder_sends_the_update_before_the_create(sandbox, receiver):
     endpoint = registered(sandbox, receiver)
     add_webhook_fault(sandbox, "reorder")
-    created = control(sandbox, "POST", "/records", json={
-        "businessId": 1001, "type": "transfer", "date": "2026-11-23", "fromAccount": 2001,
-        "toAccount": 2002, "amount": 700}).json()
+    created = create_transfer(sandbox, 700, "2026-11-23").json()
     control(sandbox, "PATCH", f"/records/{created['id']}", json={"memo": "second"})
     events = [verify(r, endpoint["secret"]) for r in receiver.wait_for(2)]
     assert [e["type"] for e in events] == ["transaction.updated", "transaction.created"]
 
 
-@pytest.mark.parametrize("kind, check", [
-    ("wrong_signature", "no matching signature"),
-    ("signature_other_body", "no matching signature"),
-    ("stale_timestamp", "too old"),
-    ("future_timestamp", "too new"),
-    ("missing_id", "missing"),
-    ("unknown_version_only", "no matching signature"),
-])
+@pytest.mark.parametrize(
+    "kind, check",
+    [
+        ("wrong_signature", "no matching signature"),
+        ("signature_other_body", "no matching signature"),
+        ("stale_timestamp", "too old"),
+        ("future_timestamp", "too new"),
+        ("missing_id", "missing"),
+        ("unknown_version_only", "no matching signature"),
+    ],
+)
 def test_bad_signature_faults_fail_verification_then_a_clean_retry_passes(
-        sandbox, receiver, kind, check):
+    sandbox, receiver, kind, check
+):
     endpoint = registered(sandbox, receiver)
     add_webhook_fault(sandbox, kind)
     receiver.script(401)
@@ -343,19 +385,28 @@ def test_fault_can_target_one_endpoint(sandbox, receiver):
 
 def test_invalid_webhook_fault_is_rejected(sandbox):
     assert control(sandbox, "POST", "/webhook-faults", json={"kind": "meteor"}).status_code == 400
-    assert control(sandbox, "POST", "/webhook-faults",
-                   json={"kind": "duplicate", "count": 0}).status_code == 400
+    assert (
+        control(
+            sandbox, "POST", "/webhook-faults", json={"kind": "duplicate", "count": 0}
+        ).status_code
+        == 400
+    )
 
 
 # --- log, redelivery and the switch ------------------------------------------------------------
+
 
 def test_delivery_log_and_manual_redelivery(sandbox, receiver):
     endpoint = registered(sandbox, receiver)
     make_change(sandbox)
     original = receiver.wait_for(1)[0]
-    logged = wait_until(lambda: [d for d in deliveries(sandbox, endpointId=endpoint["id"],
-                                                       status="succeeded")
-                                 if not d["verification"]])
+    logged = wait_until(
+        lambda: [
+            d
+            for d in deliveries(sandbox, endpointId=endpoint["id"], status="succeeded")
+            if not d["verification"]
+        ]
+    )
     entry = logged[0]
     assert entry["messageId"] == original["headers"]["webhook-id"]
     assert entry["eventType"] == "transaction.updated" and entry["attempts"][0]["status"] == 204
@@ -369,8 +420,9 @@ def test_delivery_log_and_manual_redelivery(sandbox, receiver):
 
 def test_switch_off_drops_events_and_paused_queues_them(sandbox, receiver):
     registered(sandbox, receiver)
-    assert control(sandbox, "POST", "/webhooks/dispatch",
-                   json={"mode": "off"}).json() == {"mode": "off"}
+    assert control(sandbox, "POST", "/webhooks/dispatch", json={"mode": "off"}).json() == {
+        "mode": "off"
+    }
     make_change(sandbox)
     time.sleep(0.2)
     assert receiver.requests == []
@@ -380,8 +432,9 @@ def test_switch_off_drops_events_and_paused_queues_them(sandbox, receiver):
     assert receiver.requests == []
     control(sandbox, "POST", "/webhooks/dispatch", json={"mode": "on"})
     assert len(receiver.wait_for(1)) == 1
-    assert control(sandbox, "POST", "/webhooks/dispatch",
-                   json={"mode": "sideways"}).status_code == 400
+    assert (
+        control(sandbox, "POST", "/webhooks/dispatch", json={"mode": "sideways"}).status_code == 400
+    )
 
 
 def test_disabled_or_deleted_endpoints_receive_nothing(sandbox, receiver):
@@ -390,8 +443,11 @@ def test_disabled_or_deleted_endpoints_receive_nothing(sandbox, receiver):
     make_change(sandbox)
     control(sandbox, "PATCH", f"/webhooks/{endpoint['id']}", json={"enabled": True})
     tokens = sandbox.issue_tokens()
-    deleted = requests.delete(f"{sandbox.api_url}/businesses/1001/webhooks/{endpoint['id']}",
-                              headers=bearer(tokens), timeout=TIMEOUT)
+    deleted = requests.delete(
+        f"{sandbox.api_url}/businesses/1001/webhooks/{endpoint['id']}",
+        headers=bearer(tokens),
+        timeout=TIMEOUT,
+    )
     assert deleted.status_code == 204
     make_change(sandbox)
     time.sleep(0.2)
