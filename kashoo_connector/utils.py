@@ -56,13 +56,17 @@ def get_secret_box(env):
     try:
         return SecretBox(get_encryption_key())
     except KashooConfigError as error:
-        raise UserError(env._(
-            "Kashoo secrets cannot be stored or read: %(reason)s. Set the option "
-            "%(option)s in odoo.conf or the environment variable %(env)s to a Fernet key "
-            "(generate one with: python3 -c \"from cryptography.fernet import Fernet; "
-            "print(Fernet.generate_key().decode())\"), then restart Odoo.",
-            reason=error.message, option=ENCRYPTION_KEY_OPTION, env=ENCRYPTION_KEY_ENV,
-        )) from error
+        raise UserError(
+            env._(
+                "Kashoo secrets cannot be stored or read: %(reason)s. Set the option "
+                "%(option)s in odoo.conf or the environment variable %(env)s to a Fernet key "
+                '(generate one with: python3 -c "from cryptography.fernet import Fernet; '
+                'print(Fernet.generate_key().decode())"), then restart Odoo.',
+                reason=error.message,
+                option=ENCRYPTION_KEY_OPTION,
+                env=ENCRYPTION_KEY_ENV,
+            )
+        ) from error
 
 
 def decrypt_secret(env, ciphertext):
@@ -73,9 +77,12 @@ def decrypt_secret(env, ciphertext):
     try:
         return get_secret_box(env).decrypt(ciphertext)
     except KashooDecryptionError as error:
-        raise UserError(env._(
-            "A stored Kashoo secret cannot be decrypted with the configured key: the key in "
-            "%(option)s / %(env)s was changed or lost. Put the previous key back (keys may be "
-            "listed comma-separated, newest first), or enter the secrets and authorize again.",
-            option=ENCRYPTION_KEY_OPTION, env=ENCRYPTION_KEY_ENV,
-        )) from error
+        raise UserError(
+            env._(
+                "A stored Kashoo secret cannot be decrypted with the configured key: the key in "
+                "%(option)s / %(env)s was changed or lost. Put the previous key back (keys may be "
+                "listed comma-separated, newest first), or enter the secrets and authorize again.",
+                option=ENCRYPTION_KEY_OPTION,
+                env=ENCRYPTION_KEY_ENV,
+            )
+        ) from error

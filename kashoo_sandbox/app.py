@@ -41,8 +41,15 @@ from .store import Store
 from .webhooks import WebhookDispatcher, WebhookSettings
 
 REDACTED_HEADERS = ("authorization", "proxy-authorization", "cookie")
-REDACTED_QUERY_KEYS = ("code", "client_secret", "access_token", "refresh_token", "token",
-                       "password", "code_verifier")
+REDACTED_QUERY_KEYS = (
+    "code",
+    "client_secret",
+    "access_token",
+    "refresh_token",
+    "token",
+    "password",
+    "code_verifier",
+)
 REQUEST_LOG_SIZE = 5000
 
 
@@ -64,8 +71,9 @@ class SandboxApp:
         self.authorize_knobs = AuthorizeKnobs(auto_approve=config.auto_approve)
         self.drift = DriftRules()
         self.limiter = RateLimiter(config.rate_limit)
-        self.webhook_settings = WebhookSettings(config.time_scale, config.webhook_timeout,
-                                                config.webhook_verification_delay)
+        self.webhook_settings = WebhookSettings(
+            config.time_scale, config.webhook_timeout, config.webhook_verification_delay
+        )
         self.webhooks = WebhookDispatcher(self.webhook_settings, config.seed)
         self.request_log: deque[dict] = deque(maxlen=REQUEST_LOG_SIZE)
         self._request_ids = itertools.count(1)
@@ -80,16 +88,24 @@ class SandboxApp:
 
     def _install_identities(self) -> None:
         for profile_user in (
-            User(ref.DEMO_USER_ID, ref.DEMO_USER_EMAIL, ref.DEMO_USER_PASSWORD,
-                 ref.DEMO_USER_NAME),
-            User(ref.OTHER_USER_ID, ref.OTHER_USER_EMAIL, ref.OTHER_USER_PASSWORD,
-                 ref.OTHER_USER_NAME),
+            User(ref.DEMO_USER_ID, ref.DEMO_USER_EMAIL, ref.DEMO_USER_PASSWORD, ref.DEMO_USER_NAME),
+            User(
+                ref.OTHER_USER_ID,
+                ref.OTHER_USER_EMAIL,
+                ref.OTHER_USER_PASSWORD,
+                ref.OTHER_USER_NAME,
+            ),
         ):
-            businesses = tuple(p.business_id for p in ref.BUSINESS_PROFILES
-                               if profile_user.user_id in p.user_ids)
+            businesses = tuple(
+                p.business_id for p in ref.BUSINESS_PROFILES if profile_user.user_id in p.user_ids
+            )
             self.auth.add_user(profile_user, businesses)
-        self.auth.register_client(ref.DEMO_CLIENT_NAME, list(ref.DEMO_REDIRECT_URIS),
-                                  ref.DEMO_CLIENT_ID, ref.DEMO_CLIENT_SECRET)
+        self.auth.register_client(
+            ref.DEMO_CLIENT_NAME,
+            list(ref.DEMO_REDIRECT_URIS),
+            ref.DEMO_CLIENT_ID,
+            ref.DEMO_CLIENT_SECRET,
+        )
 
     def _generate_store(self, seed: int, size: int, secondary_size: int | None) -> Store:
         store = Store(self.clock)
@@ -97,8 +113,13 @@ class SandboxApp:
         store.subscribe(self.webhooks.on_record_change)
         return store
 
-    def reset(self, seed: int | None = None, size: int | None = None,
-              secondary_size: int | None = None, drop_webhooks: bool = False) -> None:
+    def reset(
+        self,
+        seed: int | None = None,
+        size: int | None = None,
+        secondary_size: int | None = None,
+        drop_webhooks: bool = False,
+    ) -> None:
         """Regenerate the data; clear faults, knobs, deliveries, the clock offset and the log.
 
         Clients, users, issued tokens and (unless ``drop_webhooks``) webhook endpoints survive,
@@ -111,8 +132,9 @@ class SandboxApp:
                 self.config.size = size
             if secondary_size is not None:
                 self.config.secondary_size = secondary_size
-            self.store = self._generate_store(self.config.seed, self.config.size,
-                                              self.config.secondary_size)
+            self.store = self._generate_store(
+                self.config.seed, self.config.size, self.config.secondary_size
+            )
             self.http_faults.clear()
             self.drift.clear()
             self.authorize_knobs = AuthorizeKnobs(auto_approve=self.config.auto_approve)
@@ -130,11 +152,7 @@ class SandboxApp:
     def _build_routes(self) -> tuple[Map, dict[str, View]]:
         rules = []
         views: dict[str, View] = {}
-        table = (
-            api.routes(self.api_prefix)
-            + oauth_views.routes(self.api_prefix)
-            + control.routes()
-        )
+        table = api.routes(self.api_prefix) + oauth_views.routes(self.api_prefix) + control.routes()
         for index, (path, methods, view) in enumerate(table):
             endpoint = f"view{index}"
             rules.append(Rule(path, endpoint=endpoint, methods=methods))
@@ -167,11 +185,13 @@ class SandboxApp:
             return  # reading the log should not grow it
         headers = {}
         for name, value in request.headers.items():
-            headers[name] = (_redact_authorization(value) if name.lower() in REDACTED_HEADERS
-                             else value)
-        query = [(k, "[redacted]" if k in REDACTED_QUERY_KEYS else v)
-                 for k, v in parse_qsl(request.query_string.decode("latin-1"),
-                                       keep_blank_values=True)]
+            headers[name] = (
+                _redact_authorization(value) if name.lower() in REDACTED_HEADERS else value
+            )
+        query = [
+            (k, "[redacted]" if k in REDACTED_QUERY_KEYS else v)
+            for k, v in parse_qsl(request.query_string.decode("latin-1"), keep_blank_values=True)
+        ]
         entry = {
             "id": next(self._request_ids),
             "at": iso_utc(self.clock.now()),
@@ -187,8 +207,11 @@ class SandboxApp:
         }
         self.request_log.append(entry)
         if self.config.verbose:
-            print(f"{entry['at']} {request.method} {request.full_path.rstrip('?')} -> {status}",
-                  file=sys.stderr, flush=True)
+            print(
+                f"{entry['at']} {request.method} {request.full_path.rstrip('?')} -> {status}",
+                file=sys.stderr,
+                flush=True,
+            )
 
     def _match(self, request: Request) -> tuple[View, dict]:
         adapter = self.url_map.bind_to_environ(request.environ)
@@ -198,15 +221,17 @@ class SandboxApp:
             raise ApiError(404, "not_found", f"no route for {request.path}") from None
         except MethodNotAllowed as exc:
             allowed = ", ".join(sorted(exc.valid_methods or []))
-            raise ApiError(405, "method_not_allowed", f"{request.method} not allowed",
-                           {"Allow": allowed}) from None
+            raise ApiError(
+                405, "method_not_allowed", f"{request.method} not allowed", {"Allow": allowed}
+            ) from None
         return self.views[endpoint], args
 
     def _dispatch_control(self, request: Request) -> Response:
         if not self.config.allow_remote_control and not _is_loopback(request.remote_addr):
-            return json_response({"error": "forbidden",
-                                  "message": "the control API answers loopback clients only"},
-                                 403)
+            return json_response(
+                {"error": "forbidden", "message": "the control API answers loopback clients only"},
+                403,
+            )
         try:
             view, args = self._match(request)
             return view.func(self, request, **args)
@@ -232,9 +257,11 @@ class SandboxApp:
         except ApiError as exc:
             response = exc.response()
         except ResourceAuthError as exc:
-            response = json_response({"error": exc.error or "invalid_request",
-                                      "message": exc.description}, exc.status,
-                                     {"WWW-Authenticate": exc.www_authenticate()})
+            response = json_response(
+                {"error": exc.error or "invalid_request", "message": exc.description},
+                exc.status,
+                {"WWW-Authenticate": exc.www_authenticate()},
+            )
         except Exception:  # noqa: BLE001 - answer 500 and keep serving
             response = self._internal_error()
         if fault is not None and fault.kind in ("truncated_json", "incomplete_body"):
@@ -243,26 +270,34 @@ class SandboxApp:
 
     def _internal_error(self) -> Response:
         traceback.print_exc(file=sys.stderr)
-        return json_response({"error": "server_error", "message": "unexpected sandbox error"},
-                             500)
+        return json_response({"error": "server_error", "message": "unexpected sandbox error"}, 500)
 
     def _authorize(self, request: Request, view: View, args: dict) -> Principal:
         principal = self.auth.authenticate_request(request.headers.get("Authorization"))
         retry_after = self.limiter.check(principal.rate_limit_key)
         if retry_after is not None:
-            raise ApiError(429, "rate_limited",
-                           f"more than {self.limiter.limit} requests per second",
-                           {"Retry-After": str(retry_after)})
+            raise ApiError(
+                429,
+                "rate_limited",
+                f"more than {self.limiter.limit} requests per second",
+                {"Retry-After": str(retry_after)},
+            )
         if view.scope and view.scope not in principal.scopes:
-            raise ResourceAuthError(403, "insufficient_scope",
-                                    f"this call needs the {view.scope} scope",
-                                    "Bearer" if principal.kind == "oauth" else "TOKEN",
-                                    scope=view.scope)
+            raise ResourceAuthError(
+                403,
+                "insufficient_scope",
+                f"this call needs the {view.scope} scope",
+                "Bearer" if principal.kind == "oauth" else "TOKEN",
+                scope=view.scope,
+            )
         if view.business:
             business_id = args["business_id"]
             data = self.store.businesses.get(business_id)
-            if (data is None or business_id not in principal.business_ids
-                    or principal.user_id not in data.user_ids):
+            if (
+                data is None
+                or business_id not in principal.business_ids
+                or principal.user_id not in data.user_ids
+            ):
                 # 404, not 403: do not reveal that a business exists.
                 raise ApiError(404, "not_found", f"business {business_id} not found")
             if data.subscription_lapsed:
@@ -276,8 +311,7 @@ class SandboxApp:
             self.stop_event.wait(fault.delay)
             return None
         if fault.kind == "html_200":
-            return html_page("Kashoo is down for maintenance",
-                             "<p>We'll be back shortly.</p>", 200)
+            return html_page("Kashoo is down for maintenance", "<p>We'll be back shortly.</p>", 200)
         if fault.kind == "status":
             return _status_fault_response(fault)
         return None
@@ -287,22 +321,39 @@ class SandboxApp:
     def apply_drift(self, rule: DriftRule, business_id: int, served_rows: list[dict]) -> None:
         if rule.mode == "purge":
             # Rows already served vanish, so every later row moves up: the next page skips some.
-            self.store.purge_records(business_id, [r["id"] for r in served_rows[:rule.count]])
+            self.store.purge_records(business_id, [r["id"] for r in served_rows[: rule.count]])
             return
         data = self.store.business_data(business_id)
-        customer = next(c for c in data.contacts.values()
-                        if c["type"] == "CUSTOMER" and c["currency"] == data.business["currency"]
-                        and not c["removed"])
+        customer = next(
+            c
+            for c in data.contacts.values()
+            if c["type"] == "CUSTOMER"
+            and c["currency"] == data.business["currency"]
+            and not c["removed"]
+        )
         revenue = next(a for a in data.accounts.values() if a["type"] == "REVENUE")
         for _ in range(rule.count):
             # Back-dated rows get ids below every existing one, so they land before the
             # client's offset: the next page repeats rows the client has already seen.
-            self.store.create_record(business_id, {
-                "type": "invoice", "date": self.clock.now().date().isoformat(),
-                "contact": customer["id"], "memo": "Inserted between page requests",
-                "lineItems": [{"account": revenue["id"], "description": "Late entry",
-                               "quantity": "1", "unitPrice": 10000, "taxes": []}],
-            }, record_id=self.store.lowest_record_id() - 1)
+            self.store.create_record(
+                business_id,
+                {
+                    "type": "invoice",
+                    "date": self.clock.now().date().isoformat(),
+                    "contact": customer["id"],
+                    "memo": "Inserted between page requests",
+                    "lineItems": [
+                        {
+                            "account": revenue["id"],
+                            "description": "Late entry",
+                            "quantity": "1",
+                            "unitPrice": 10000,
+                            "taxes": [],
+                        }
+                    ],
+                },
+                record_id=self.store.lowest_record_id() - 1,
+            )
 
 
 def _is_loopback(address: str | None) -> bool:
@@ -326,8 +377,9 @@ def _status_fault_response(fault: HttpFault) -> Response:
     if retry_after:
         headers["Retry-After"] = retry_after
     if fault.body == "html":
-        response = html_page(f"{fault.status} Error",
-                             "<p>The upstream server returned an error.</p>", fault.status)
+        response = html_page(
+            f"{fault.status} Error", "<p>The upstream server returned an error.</p>", fault.status
+        )
         response.headers.update(headers)
         return response
     if fault.body == "empty":
@@ -336,8 +388,9 @@ def _status_fault_response(fault: HttpFault) -> Response:
     return json_response({"error": error, "message": "injected fault"}, fault.status, headers)
 
 
-def _mangled_response(fault: HttpFault, response: Response,
-                      reset_hook: Callable[[dict], None] | None):
+def _mangled_response(
+    fault: HttpFault, response: Response, reset_hook: Callable[[dict], None] | None
+):
     """Truncate the real response body (valid HTTP) or break it off mid-body (a reset)."""
     body = response.get_data()
     half = body[: len(body) // 2]
@@ -349,8 +402,9 @@ def _mangled_response(fault: HttpFault, response: Response,
         # Announce the full length, send half, then reset the connection. (A clean close would
         # not do: urllib3 1.26 does not enforce Content-Length, so requests would accept the
         # short body silently.)
-        start_response(response.status, [("Content-Type", content_type),
-                                          ("Content-Length", str(len(body)))])
+        start_response(
+            response.status, [("Content-Type", content_type), ("Content-Length", str(len(body)))]
+        )
         yield half
         if reset_hook:
             reset_hook(environ)

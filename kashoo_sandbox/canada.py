@@ -76,8 +76,19 @@ PROVINCE_NAMES = {
 
 # First letter of the postal code (forward sortation area) by province.
 POSTAL_CODE_LETTERS = {
-    "AB": "T", "BC": "V", "MB": "R", "NB": "E", "NL": "A", "NS": "B", "NT": "X", "NU": "X",
-    "ON": "KLMNP", "PE": "C", "QC": "GHJ", "SK": "S", "YT": "Y",
+    "AB": "T",
+    "BC": "V",
+    "MB": "R",
+    "NB": "E",
+    "NL": "A",
+    "NS": "B",
+    "NT": "X",
+    "NU": "X",
+    "ON": "KLMNP",
+    "PE": "C",
+    "QC": "GHJ",
+    "SK": "S",
+    "YT": "Y",
 }
 
 CITIES = {
@@ -97,9 +108,22 @@ CITIES = {
 }
 
 STREET_NAMES = [
-    "Main St", "King St W", "Queen St E", "Rue Sainte-Catherine", "Portage Ave", "Robson St",
-    "Spring Garden Rd", "Jasper Ave", "Water St", "Boulevard René-Lévesque", "Dundas St",
-    "Granville St", "Albert St", "Victoria Rd", "Chemin du Lac", "Front St",
+    "Main St",
+    "King St W",
+    "Queen St E",
+    "Rue Sainte-Catherine",
+    "Portage Ave",
+    "Robson St",
+    "Spring Garden Rd",
+    "Jasper Ave",
+    "Water St",
+    "Boulevard René-Lévesque",
+    "Dundas St",
+    "Granville St",
+    "Albert St",
+    "Victoria Rd",
+    "Chemin du Lac",
+    "Front St",
 ]
 
 

@@ -64,19 +64,26 @@ def _bad_request(message: str) -> ApiError:
 
 
 def index(app: SandboxApp, request: Request) -> Response:
-    return json_response({
-        "endpoints": sorted({rule.rule for rule in app.url_map.iter_rules()
-                             if rule.rule.startswith("/_sandbox")}),
-        "httpFaultKinds": list(HTTP_FAULT_KINDS),
-        "webhookFaultKinds": list(WEBHOOK_FAULT_KINDS),
-        "recordTypes": list(RECORD_TYPES),
-        "demo": {
-            "businessIds": [p.business_id for p in ref.BUSINESS_PROFILES],
-            "clientId": ref.DEMO_CLIENT_ID,
-            "redirectUris": list(ref.DEMO_REDIRECT_URIS),
-            "user": ref.DEMO_USER_EMAIL,
-        },
-    })
+    return json_response(
+        {
+            "endpoints": sorted(
+                {
+                    rule.rule
+                    for rule in app.url_map.iter_rules()
+                    if rule.rule.startswith("/_sandbox")
+                }
+            ),
+            "httpFaultKinds": list(HTTP_FAULT_KINDS),
+            "webhookFaultKinds": list(WEBHOOK_FAULT_KINDS),
+            "recordTypes": list(RECORD_TYPES),
+            "demo": {
+                "businessIds": [p.business_id for p in ref.BUSINESS_PROFILES],
+                "clientId": ref.DEMO_CLIENT_ID,
+                "redirectUris": list(ref.DEMO_REDIRECT_URIS),
+                "user": ref.DEMO_USER_EMAIL,
+            },
+        }
+    )
 
 
 def reset(app: SandboxApp, request: Request) -> Response:
@@ -84,11 +91,19 @@ def reset(app: SandboxApp, request: Request) -> Response:
     for key in ("seed", "size", "secondarySize"):
         if key in body and (not isinstance(body[key], int) or body[key] < 0):
             raise _bad_request(f"{key} must be a non-negative integer")
-    app.reset(body.get("seed"), body.get("size"), body.get("secondarySize"),
-              drop_webhooks=bool(body.get("dropWebhooks", False)))
-    return json_response({"seed": app.config.seed, "size": app.config.size,
-                          "records": {bid: len(d.records)
-                                      for bid, d in app.store.businesses.items()}})
+    app.reset(
+        body.get("seed"),
+        body.get("size"),
+        body.get("secondarySize"),
+        drop_webhooks=bool(body.get("dropWebhooks", False)),
+    )
+    return json_response(
+        {
+            "seed": app.config.seed,
+            "size": app.config.size,
+            "records": {bid: len(d.records) for bid, d in app.store.businesses.items()},
+        }
+    )
 
 
 def _settings_view(app: SandboxApp) -> dict:
@@ -121,8 +136,9 @@ def clock(app: SandboxApp, request: Request) -> Response:
             app.clock.set_offset(_number(body, "offsetSeconds"))
         if "advanceSeconds" in body:
             app.clock.advance(_number(body, "advanceSeconds"))
-    return json_response({"offsetSeconds": app.clock.offset_seconds,
-                          "now": app.clock.now().isoformat()})
+    return json_response(
+        {"offsetSeconds": app.clock.offset_seconds, "now": app.clock.now().isoformat()}
+    )
 
 
 def _number(body: dict, key: str) -> float:
@@ -139,8 +155,12 @@ def clients(app: SandboxApp, request: Request) -> Response:
     uris = body.get("redirect_uris")
     if not isinstance(uris, list) or not uris or not all(isinstance(u, str) for u in uris):
         raise _bad_request("redirect_uris must be a non-empty list of URLs")
-    client = app.auth.register_client(str(body.get("name") or "Sandbox client"), uris,
-                                      body.get("client_id"), body.get("client_secret"))
+    client = app.auth.register_client(
+        str(body.get("name") or "Sandbox client"),
+        uris,
+        body.get("client_id"),
+        body.get("client_secret"),
+    )
     return json_response(client.public_view(with_secret=True), 201)
 
 
@@ -148,8 +168,9 @@ def issue_tokens(app: SandboxApp, request: Request) -> Response:
     """Tokens for a client as if its user had consented (skips the browser in tests)."""
     body = read_json_object(request)
     try:
-        tokens = app.auth.issue_without_consent(body.get("client_id"), body.get("user"),
-                                                body.get("scope"))
+        tokens = app.auth.issue_without_consent(
+            body.get("client_id"), body.get("user"), body.get("scope")
+        )
     except ValueError as exc:
         raise _bad_request(str(exc)) from None
     return json_response(tokens, 201, {"Cache-Control": "no-store"})
@@ -323,8 +344,9 @@ def webhook_faults(app: SandboxApp, request: Request) -> Response:
     elif request.method == "POST":
         body = read_json_object(request)
         try:
-            fault = app.webhooks.add_fault(body.get("kind"), body.get("count", 1),
-                                           body.get("endpointId"))
+            fault = app.webhooks.add_fault(
+                body.get("kind"), body.get("count", 1), body.get("endpointId")
+            )
         except ValueError as exc:
             raise _bad_request(str(exc)) from None
         return json_response(fault.to_json(), 201)

@@ -20,8 +20,13 @@ HTTP_FAULT_KINDS = (
 )
 BODY_FORMATS = ("json", "html", "empty")
 AUTHORIZE_ERRORS = (
-    "access_denied", "invalid_request", "unauthorized_client", "unsupported_response_type",
-    "invalid_scope", "server_error", "temporarily_unavailable",
+    "access_denied",
+    "invalid_request",
+    "unauthorized_client",
+    "unsupported_response_type",
+    "invalid_scope",
+    "server_error",
+    "temporarily_unavailable",
 )
 STATE_MODES = ("echo", "different", "omit")
 DRIFT_MODES = ("insert", "purge")
@@ -102,10 +107,17 @@ class HttpFaults:
             raise InvalidKnob(f"body must be one of {', '.join(BODY_FORMATS)}")
         method = spec.get("method")
         fault = HttpFault(
-            id=next(self._ids), kind=kind, path=path, match=match,
+            id=next(self._ids),
+            kind=kind,
+            path=path,
+            match=match,
             method=method.upper() if isinstance(method, str) else None,
-            remaining=_positive_int(spec, "count", 1), status=status, retry_after=retry_after,
-            retry_after_format=retry_after_format, delay=float(delay), body=body,
+            remaining=_positive_int(spec, "count", 1),
+            status=status,
+            retry_after=retry_after,
+            retry_after_format=retry_after_format,
+            delay=float(delay),
+            body=body,
         )
         with self._lock:
             self._faults.append(fault)
@@ -168,9 +180,13 @@ class AuthorizeKnobs:
         return error, state_mode
 
     def to_json(self) -> dict:
-        return {"autoApprove": self.auto_approve, "autoApproveUser": self.auto_approve_user,
-                "forceError": self.force_error, "stateMode": self.state_mode,
-                "count": self.remaining}
+        return {
+            "autoApprove": self.auto_approve,
+            "autoApproveUser": self.auto_approve_user,
+            "forceError": self.force_error,
+            "stateMode": self.state_mode,
+            "count": self.remaining,
+        }
 
 
 @dataclass
@@ -184,8 +200,13 @@ class DriftRule:
     after_requests: int
 
     def to_json(self) -> dict:
-        return {"id": self.id, "businessId": self.business_id, "mode": self.mode,
-                "count": self.count, "afterRequests": self.after_requests}
+        return {
+            "id": self.id,
+            "businessId": self.business_id,
+            "mode": self.mode,
+            "count": self.count,
+            "afterRequests": self.after_requests,
+        }
 
 
 class DriftRules:
@@ -201,8 +222,13 @@ class DriftRules:
         mode = spec.get("mode", "insert")
         if mode not in DRIFT_MODES:
             raise InvalidKnob("mode must be insert or purge")
-        rule = DriftRule(next(self._ids), business_id, mode, _positive_int(spec, "count", 1),
-                         _positive_int(spec, "afterRequests", 1))
+        rule = DriftRule(
+            next(self._ids),
+            business_id,
+            mode,
+            _positive_int(spec, "count", 1),
+            _positive_int(spec, "afterRequests", 1),
+        )
         with self._lock:
             self._rules.append(rule)
         return rule

@@ -34,8 +34,12 @@ from .store import Store
 MIN_SIZE_WITH_FIXTURES = 40
 
 REGULAR_KIND_WEIGHTS = (
-    ("invoice", 36), ("bill", 18), ("invoicePayment", 22), ("billPayment", 12),
-    ("expense", 8), ("transfer", 4),
+    ("invoice", 36),
+    ("bill", 18),
+    ("invoicePayment", 22),
+    ("billPayment", 12),
+    ("expense", 8),
+    ("transfer", 4),
 )
 
 
@@ -46,8 +50,9 @@ class Slot:
     kind: str  # a record kind or a fixture name
 
 
-def generate(store: Store, seed: int = 42, size: int = 200,
-             secondary_size: int | None = None) -> None:
+def generate(
+    store: Store, seed: int = 42, size: int = 200, secondary_size: int | None = None
+) -> None:
     if size < 0:
         raise ValueError("size must be >= 0")
     for profile in ref.BUSINESS_PROFILES:
@@ -66,8 +71,14 @@ def _ascii_slug(name: str) -> str:
 
 
 class BusinessGenerator:
-    def __init__(self, store: Store, profile: ref.BusinessProfile, rng: random.Random,
-                 record_count: int, primary: bool):
+    def __init__(
+        self,
+        store: Store,
+        profile: ref.BusinessProfile,
+        rng: random.Random,
+        record_count: int,
+        primary: bool,
+    ):
         self.store = store
         self.profile = profile
         self.rng = rng
@@ -98,15 +109,18 @@ class BusinessGenerator:
 
     def _create_business(self) -> None:
         p = self.profile
-        self.store.add_business({
-            "id": p.business_id,
-            "name": p.name,
-            "currency": "CAD",
-            "country": "CA",
-            "province": p.province,
-            "fiscalYearStart": p.fiscal_year_start.isoformat(),
-            "businessNumber": p.business_number,
-        }, p.user_ids)
+        self.store.add_business(
+            {
+                "id": p.business_id,
+                "name": p.name,
+                "currency": "CAD",
+                "country": "CA",
+                "province": p.province,
+                "fiscalYearStart": p.fiscal_year_start.isoformat(),
+                "businessNumber": p.business_number,
+            },
+            p.user_ids,
+        )
 
     def _create_accounts(self) -> None:
         data = self.store.business_data(self.business_id)
@@ -148,8 +162,11 @@ class BusinessGenerator:
                 "recoverable": definition.recoverable,
                 "registrationNumber": self._registration(definition.registration),
                 "payableAccount": self.account_ids[definition.payable_key],
-                "recoverableAccount": (self.account_ids[definition.recoverable_key]
-                                       if definition.recoverable_key else None),
+                "recoverableAccount": (
+                    self.account_ids[definition.recoverable_key]
+                    if definition.recoverable_key
+                    else None
+                ),
                 "validFrom": definition.valid_from.isoformat() if definition.valid_from else None,
                 "validTo": definition.valid_to.isoformat() if definition.valid_to else None,
                 "removed": False,
@@ -158,9 +175,17 @@ class BusinessGenerator:
             self.store.add_fixture("unmappableTax", self.tax_ids["eco_fee"])
             self.store.add_fixture("compoundTax", self.tax_ids["compound_pst"])
 
-    def _add_contact(self, name: str, contact_type: str, province: str | None, *,
-                     currency: str = "CAD", address: dict | None = None,
-                     registration: str = "random", email_prefix: str = "ap") -> dict:
+    def _add_contact(
+        self,
+        name: str,
+        contact_type: str,
+        province: str | None,
+        *,
+        currency: str = "CAD",
+        address: dict | None = None,
+        registration: str = "random",
+        email_prefix: str = "ap",
+    ) -> dict:
         rng = self.rng
         contact_id = self.store.allocate_id("contact")
         email = None if rng.random() < 0.05 else f"{email_prefix}@{_ascii_slug(name)}.example"
@@ -217,19 +242,38 @@ class BusinessGenerator:
                 self.vendor_category[vendor["id"]] = category
         for key, name in (("fuel", "Northway Fuel"), ("office", "Paperclip Office Supplies")):
             self.special_contacts[key] = self._add_contact(
-                name, "VENDOR", self.profile.province, registration="valid",
-                email_prefix="receipts")
+                name, "VENDOR", self.profile.province, registration="valid", email_prefix="receipts"
+            )
         if self.with_fixtures:
             self.special_contacts["usd_customer"] = self._add_contact(
-                "Great Lakes Outfitters LLC", "CUSTOMER", None, currency="USD",
+                "Great Lakes Outfitters LLC",
+                "CUSTOMER",
+                None,
+                currency="USD",
                 registration="none",
-                address={"street": "200 Delaware Ave", "city": "Buffalo", "province": "NY",
-                         "postalCode": "14202", "country": "US"})
+                address={
+                    "street": "200 Delaware Ave",
+                    "city": "Buffalo",
+                    "province": "NY",
+                    "postalCode": "14202",
+                    "country": "US",
+                },
+            )
             self.special_contacts["jpy_vendor"] = self._add_contact(
-                "Kyoto Lacquerware K.K.", "VENDOR", None, currency="JPY", registration="none",
+                "Kyoto Lacquerware K.K.",
+                "VENDOR",
+                None,
+                currency="JPY",
+                registration="none",
                 email_prefix="export",
-                address={"street": "12 Shijo-dori", "city": "Kyoto", "province": None,
-                         "postalCode": "600-8001", "country": "JP"})
+                address={
+                    "street": "12 Shijo-dori",
+                    "city": "Kyoto",
+                    "province": None,
+                    "postalCode": "600-8001",
+                    "country": "JP",
+                },
+            )
 
     # --- records -------------------------------------------------------------------------------
 
@@ -237,14 +281,29 @@ class BusinessGenerator:
         """(day offset from the fiscal year start, fixture name)."""
         if self.with_fixtures:
             return [
-                (5, "readonly_invoice"), (8, "readonly_bill"), (33, "reimbursable_expense"),
-                (40, "discount_invoice"), (45, "eco_fee_invoice"), (55, "suspense_bill"),
-                (60, "credit_note_on"), (70, "removed_invoice"), (80, "extra_fields_invoice"),
-                (90, "usd_invoice"), (100, "jpy_bill"), (115, "usd_payment"),
-                (120, "vendor_refund"), (130, "compound_invoice"), (140, "eco_fee_invoice"),
-                (150, "credit_note_bc"), (160, "paypal_payment"), (170, "early_discount_payment"),
-                (175, "suspense_expense"), (180, "partial_payment"), (190, "multi_payment"),
-                (200, "compound_invoice"), (230, "eco_fee_invoice"),
+                (5, "readonly_invoice"),
+                (8, "readonly_bill"),
+                (33, "reimbursable_expense"),
+                (40, "discount_invoice"),
+                (45, "eco_fee_invoice"),
+                (55, "suspense_bill"),
+                (60, "credit_note_on"),
+                (70, "removed_invoice"),
+                (80, "extra_fields_invoice"),
+                (90, "usd_invoice"),
+                (100, "jpy_bill"),
+                (115, "usd_payment"),
+                (120, "vendor_refund"),
+                (130, "compound_invoice"),
+                (140, "eco_fee_invoice"),
+                (150, "credit_note_bc"),
+                (160, "paypal_payment"),
+                (170, "early_discount_payment"),
+                (175, "suspense_expense"),
+                (180, "partial_payment"),
+                (190, "multi_payment"),
+                (200, "compound_invoice"),
+                (230, "eco_fee_invoice"),
             ]
         if not self.primary and self.record_count >= 2:
             return [(42, "ns15_invoice"), (73, "ns14_invoice")]
@@ -255,8 +314,10 @@ class BusinessGenerator:
         start = self.profile.fiscal_year_start
         days = (self.profile.period_end - start).days + 1
         fixtures = self._fixture_plan()[: self.record_count]
-        slots = [Slot(start + timedelta(days=min(offset, days - 1)), i, name)
-                 for i, (offset, name) in enumerate(fixtures)]
+        slots = [
+            Slot(start + timedelta(days=min(offset, days - 1)), i, name)
+            for i, (offset, name) in enumerate(fixtures)
+        ]
         remaining = self.record_count - len(slots)
         payroll_days = []
         if remaining >= 30:
@@ -276,8 +337,9 @@ class BusinessGenerator:
 
     def _moment(self, day: date) -> datetime:
         # Business hours in Eastern/Atlantic time, expressed in UTC.
-        return (datetime.combine(day, time(13, 0), tzinfo=timezone.utc)
-                + timedelta(seconds=self.rng.randrange(8 * 3600)))
+        return datetime.combine(day, time(13, 0), tzinfo=timezone.utc) + timedelta(
+            seconds=self.rng.randrange(8 * 3600)
+        )
 
     def _create_records(self) -> None:
         handlers = {
@@ -297,14 +359,17 @@ class BusinessGenerator:
         self._edit_some(created)
 
     def _create(self, spec: dict, day: date, tag: str | None = None) -> dict:
-        record = self.store.create_record(self.business_id, spec, at=self._moment(day),
-                                          emit=False)
+        record = self.store.create_record(self.business_id, spec, at=self._moment(day), emit=False)
         if tag:
             self.store.add_fixture(tag, record["id"])
-        if (record["type"] in ("invoice", "bill") and record["amount"] > 0
-                and record["currency"] == "CAD"):
+        if (
+            record["type"] in ("invoice", "bill")
+            and record["amount"] > 0
+            and record["currency"] == "CAD"
+        ):
             self.open_documents[record["type"]].setdefault(record["contact"], []).append(
-                record["id"])
+                record["id"]
+            )
         return record
 
     def _edit_some(self, created: list[dict]) -> None:
@@ -318,16 +383,24 @@ class BusinessGenerator:
                 continue
             day = date.fromisoformat(current["date"]) + timedelta(days=rng.randint(1, 20))
             day = min(day, self.profile.period_end)
-            self.store.update_record(record["id"], {"memo": "Corrected PO reference"},
-                                     at=self._moment(day), emit=False)
+            self.store.update_record(
+                record["id"], {"memo": "Corrected PO reference"}, at=self._moment(day), emit=False
+            )
 
     # --- building blocks ------------------------------------------------------------------------
 
     def _tax_ids_for(self, province: str | None, day: date) -> list[int]:
         return [self.tax_ids[key] for key in ref.sales_tax_keys(province or "", day)]
 
-    def _sales_lines(self, day: date, province: str | None, *, allow_shipping: bool = True,
-                     allow_discount: bool = True, taxes: list[int] | None = None) -> list[dict]:
+    def _sales_lines(
+        self,
+        day: date,
+        province: str | None,
+        *,
+        allow_shipping: bool = True,
+        allow_discount: bool = True,
+        taxes: list[int] | None = None,
+    ) -> list[dict]:
         rng = self.rng
         catalogue = ref.SALES_CATALOGUE if self.primary else ref.MARINE_CATALOGUE
         tax_ids = self._tax_ids_for(province, day) if taxes is None else taxes
@@ -338,18 +411,27 @@ class BusinessGenerator:
             if allow_discount and item.account_key == "product_sales" and rng.random() < 0.1:
                 gross = int(quantity.split(".")[0]) * item.unit_price
                 discount = gross * rng.choice((5, 10)) // 100
-            lines.append({
-                "account": self.account_ids[item.account_key], "description": item.description,
-                "quantity": quantity, "unitPrice": item.unit_price, "discount": discount,
-                "taxes": list(tax_ids),
-            })
+            lines.append(
+                {
+                    "account": self.account_ids[item.account_key],
+                    "description": item.description,
+                    "quantity": quantity,
+                    "unitPrice": item.unit_price,
+                    "discount": discount,
+                    "taxes": list(tax_ids),
+                }
+            )
         if allow_shipping and self.primary and rng.random() < 0.25:
-            lines.append({
-                "account": self.account_ids["shipping_revenue"],
-                "description": ref.SHIPPING_ITEM.description, "quantity": "1",
-                "unitPrice": ref.SHIPPING_ITEM.unit_price + rng.randrange(0, 2000, 50),
-                "discount": 0, "taxes": list(tax_ids),
-            })
+            lines.append(
+                {
+                    "account": self.account_ids["shipping_revenue"],
+                    "description": ref.SHIPPING_ITEM.description,
+                    "quantity": "1",
+                    "unitPrice": ref.SHIPPING_ITEM.unit_price + rng.randrange(0, 2000, 50),
+                    "discount": 0,
+                    "taxes": list(tax_ids),
+                }
+            )
         return lines
 
     def _customer(self, provinces: tuple[str, ...] | None = None) -> dict:
@@ -365,8 +447,14 @@ class BusinessGenerator:
             "type": "invoice",
             "date": day.isoformat(),
             "contact": customer["id"],
-            "memo": rng.choice((None, None, f"Order for {customer['address']['city']}",
-                                "Thank you for your business")),
+            "memo": rng.choice(
+                (
+                    None,
+                    None,
+                    f"Order for {customer['address']['city']}",
+                    "Thank you for your business",
+                )
+            ),
             "poNumber": f"PO-{rng.randint(10000, 99999)}" if rng.random() < 0.3 else None,
             "lineItems": self._sales_lines(day, customer["address"]["province"]),
         }
@@ -376,8 +464,15 @@ class BusinessGenerator:
     def _regular_invoice(self, day: date) -> dict:
         return self._create(self._invoice_spec(day, self._customer()), day)
 
-    def _bill_spec(self, day: date, vendor: dict | None = None, *, account_key: str | None = None,
-                   description: str | None = None, quantity: str = "1") -> dict:
+    def _bill_spec(
+        self,
+        day: date,
+        vendor: dict | None = None,
+        *,
+        account_key: str | None = None,
+        description: str | None = None,
+        quantity: str = "1",
+    ) -> dict:
         rng = self.rng
         vendor = vendor or rng.choice(self.vendors)
         category = self.vendor_category[vendor["id"]]
@@ -389,14 +484,16 @@ class BusinessGenerator:
             "contact": vendor["id"],
             "number": f"V{vendor['id'] % 1000:03d}-{self.document_counter:05d}",
             "memo": None,
-            "lineItems": [{
-                "account": self.account_ids[account_key or category.account_key],
-                "description": description or category.description,
-                "quantity": quantity,
-                "unitPrice": rng.randrange(low, high + 1, 100) if high > low else low,
-                "discount": 0,
-                "taxes": self._tax_ids_for(vendor["address"]["province"], day),
-            }],
+            "lineItems": [
+                {
+                    "account": self.account_ids[account_key or category.account_key],
+                    "description": description or category.description,
+                    "quantity": quantity,
+                    "unitPrice": rng.randrange(low, high + 1, 100) if high > low else low,
+                    "discount": 0,
+                    "taxes": self._tax_ids_for(vendor["address"]["province"], day),
+                }
+            ],
         }
 
     def _regular_bill(self, day: date) -> dict:
@@ -415,17 +512,25 @@ class BusinessGenerator:
         contact_id = self.rng.choice(contacts)
         return contact_id, [self.store.records_by_id[i] for i in open_by_contact[contact_id]]
 
-    def _payment(self, day: date, payment_type: str, force: str | None = None,
-                 method: str | None = None, tag: str | None = None) -> dict:
+    def _payment(
+        self,
+        day: date,
+        payment_type: str,
+        force: str | None = None,
+        method: str | None = None,
+        tag: str | None = None,
+    ) -> dict:
         rng = self.rng
         document_type = "invoice" if payment_type == "invoicePayment" else "bill"
         contact_id, docs = self._pick_open_documents(document_type)
         if not docs:
             # Nothing to pay yet (early in the year): issue a document instead.
-            return self._regular_invoice(day) if document_type == "invoice" else \
-                self._regular_bill(day)
-        style = force or rng.choices(("full", "partial", "discount", "multi"),
-                                     (63, 12, 10, 15))[0]
+            return (
+                self._regular_invoice(day)
+                if document_type == "invoice"
+                else self._regular_bill(day)
+            )
+        style = force or rng.choices(("full", "partial", "discount", "multi"), (63, 12, 10, 15))[0]
         applied = []
         if style == "multi":
             for doc in docs[:3]:
@@ -438,8 +543,9 @@ class BusinessGenerator:
                 applied.append({"record": doc["id"], "amount": amount, "discount": 0})
             elif style == "discount" and balance == doc["amount"] and balance > 100:
                 discount = balance * 2 // 100  # "2/10 net 30" early-payment discount
-                applied.append({"record": doc["id"], "amount": balance - discount,
-                                "discount": discount})
+                applied.append(
+                    {"record": doc["id"], "amount": balance - discount, "discount": discount}
+                )
             else:
                 applied.append({"record": doc["id"], "amount": balance, "discount": 0})
         method = method or rng.choices(ref.PAYMENT_METHODS, (50, 25, 20, 5))[0]
@@ -447,19 +553,33 @@ class BusinessGenerator:
             deposit = self.account_ids["visa"]
         else:
             deposit = self.account_ids["chequing"]
-        record = self._create({
-            "type": payment_type, "date": day.isoformat(), "contact": contact_id,
-            "depositAccount": deposit, "paymentMethod": method, "appliesTo": applied,
-            "memo": None,
-        }, day, tag)
+        record = self._create(
+            {
+                "type": payment_type,
+                "date": day.isoformat(),
+                "contact": contact_id,
+                "depositAccount": deposit,
+                "paymentMethod": method,
+                "appliesTo": applied,
+                "memo": None,
+            },
+            day,
+            tag,
+        )
         for entry in applied:
             if self.store.records_by_id[entry["record"]]["balanceDue"] == 0:
                 self.open_documents[document_type][contact_id].remove(entry["record"])
         return record
 
-    def _regular_expense(self, day: date, *, reimbursable: bool | None = None,
-                         account_key: str | None = None, description: str | None = None,
-                         tag: str | None = None) -> dict:
+    def _regular_expense(
+        self,
+        day: date,
+        *,
+        reimbursable: bool | None = None,
+        account_key: str | None = None,
+        description: str | None = None,
+        tag: str | None = None,
+    ) -> dict:
         rng = self.rng
         item_key, item_description, (low, high) = rng.choice(ref.EXPENSE_ITEMS)
         if reimbursable is None:
@@ -476,28 +596,36 @@ class BusinessGenerator:
             "memo": None,
             "reimbursable": reimbursable,
             "employee": rng.choice(ref.EMPLOYEES) if reimbursable else None,
-            "paidFrom": None if reimbursable else self.account_ids[
-                rng.choices(("visa", "chequing"), (3, 1))[0]],
-            "lineItems": [{
-                "account": self.account_ids[account_key or item_key],
-                "description": description or item_description,
-                "quantity": "1",
-                "unitPrice": rng.randrange(low, high + 1, 5),
-                "discount": 0,
-                "taxes": self._tax_ids_for(self.profile.province, day),
-            }],
+            "paidFrom": None
+            if reimbursable
+            else self.account_ids[rng.choices(("visa", "chequing"), (3, 1))[0]],
+            "lineItems": [
+                {
+                    "account": self.account_ids[account_key or item_key],
+                    "description": description or item_description,
+                    "quantity": "1",
+                    "unitPrice": rng.randrange(low, high + 1, 5),
+                    "discount": 0,
+                    "taxes": self._tax_ids_for(self.profile.province, day),
+                }
+            ],
         }
         return self._create(spec, day, tag)
 
     def _transfer(self, day: date) -> dict:
         rng = self.rng
         target = rng.choice(("savings", "visa"))
-        return self._create({
-            "type": "transfer", "date": day.isoformat(),
-            "fromAccount": self.account_ids["chequing"], "toAccount": self.account_ids[target],
-            "amount": rng.randrange(50000, 1500000, 100),
-            "memo": "Top up savings" if target == "savings" else "Pay Visa balance",
-        }, day)
+        return self._create(
+            {
+                "type": "transfer",
+                "date": day.isoformat(),
+                "fromAccount": self.account_ids["chequing"],
+                "toAccount": self.account_ids[target],
+                "amount": rng.randrange(50000, 1500000, 100),
+                "memo": "Top up savings" if target == "savings" else "Pay Visa balance",
+            },
+            day,
+        )
 
     def _payroll(self, day: date) -> dict:
         rng = self.rng
@@ -507,20 +635,36 @@ class BusinessGenerator:
             ("benefits", "Group health benefits", wages * 4 // 100),
             ("cpp_ei", "Employer CPP and EI", wages * 7 // 100),
         ]
-        return self._create({
-            "type": "expense", "date": day.isoformat(), "contact": None,
-            "memo": f"Payroll {day:%B %Y}", "reimbursable": False, "employee": None,
-            "paidFrom": self.account_ids["chequing"],
-            "lineItems": [{"account": self.account_ids[key], "description": text,
-                           "quantity": "1", "unitPrice": amount, "discount": 0, "taxes": []}
-                          for key, text, amount in lines],
-        }, day)
+        return self._create(
+            {
+                "type": "expense",
+                "date": day.isoformat(),
+                "contact": None,
+                "memo": f"Payroll {day:%B %Y}",
+                "reimbursable": False,
+                "employee": None,
+                "paidFrom": self.account_ids["chequing"],
+                "lineItems": [
+                    {
+                        "account": self.account_ids[key],
+                        "description": text,
+                        "quantity": "1",
+                        "unitPrice": amount,
+                        "discount": 0,
+                        "taxes": [],
+                    }
+                    for key, text, amount in lines
+                ],
+            },
+            day,
+        )
 
     # --- named fixtures (business 1001 unless noted) --------------------------------------------
 
     def _fixture_readonly_invoice(self, day: date) -> dict:
-        return self._create(self._invoice_spec(day, self._customer(), readOnly=True), day,
-                            "readOnly")
+        return self._create(
+            self._invoice_spec(day, self._customer(), readOnly=True), day, "readOnly"
+        )
 
     def _fixture_readonly_bill(self, day: date) -> dict:
         spec = {**self._bill_spec(day), "readOnly": True}
@@ -532,11 +676,20 @@ class BusinessGenerator:
     def _fixture_discount_invoice(self, day: date) -> dict:
         customer = self._customer(("ON",))
         item = ref.SALES_CATALOGUE[1]
-        spec = self._invoice_spec(day, customer, lineItems=[{
-            "account": self.account_ids[item.account_key], "description": item.description,
-            "quantity": "3", "unitPrice": item.unit_price, "discount": 5970,
-            "taxes": self._tax_ids_for(customer["address"]["province"], day),
-        }])
+        spec = self._invoice_spec(
+            day,
+            customer,
+            lineItems=[
+                {
+                    "account": self.account_ids[item.account_key],
+                    "description": item.description,
+                    "quantity": "3",
+                    "unitPrice": item.unit_price,
+                    "discount": 5970,
+                    "taxes": self._tax_ids_for(customer["address"]["province"], day),
+                }
+            ],
+        )
         return self._create(spec, day, "lineDiscount")
 
     def _fixture_eco_fee_invoice(self, day: date) -> dict:
@@ -547,27 +700,39 @@ class BusinessGenerator:
         return self._create(spec, day, "unmappableRecords")
 
     def _fixture_suspense_bill(self, day: date) -> dict:
-        spec = self._bill_spec(day, account_key="suspense",
-                               description="Unidentified vendor charge")
+        spec = self._bill_spec(
+            day, account_key="suspense", description="Unidentified vendor charge"
+        )
         return self._create(spec, day, "unmappableRecords")
 
     def _fixture_suspense_expense(self, day: date) -> dict:
-        return self._regular_expense(day, reimbursable=False, account_key="suspense",
-                                     description="Unreconciled card charge",
-                                     tag="unmappableRecords")
+        return self._regular_expense(
+            day,
+            reimbursable=False,
+            account_key="suspense",
+            description="Unreconciled card charge",
+            tag="unmappableRecords",
+        )
 
     def _credit_note(self, day: date, provinces: tuple[str, ...], number: str) -> dict:
         customer = self._customer(provinces)
         item = ref.SALES_CATALOGUE[0]
-        spec = self._invoice_spec(day, customer, number=number,
-                                  memo="Credit note: damaged tins returned", lineItems=[{
-                                      "account": self.account_ids[item.account_key],
-                                      "description": f"Return: {item.description}",
-                                      "quantity": "-6", "unitPrice": item.unit_price,
-                                      "discount": 0,
-                                      "taxes": self._tax_ids_for(
-                                          customer["address"]["province"], day),
-                                  }])
+        spec = self._invoice_spec(
+            day,
+            customer,
+            number=number,
+            memo="Credit note: damaged tins returned",
+            lineItems=[
+                {
+                    "account": self.account_ids[item.account_key],
+                    "description": f"Return: {item.description}",
+                    "quantity": "-6",
+                    "unitPrice": item.unit_price,
+                    "discount": 0,
+                    "taxes": self._tax_ids_for(customer["address"]["province"], day),
+                }
+            ],
+        )
         return self._create(spec, day, "creditNote")
 
     def _fixture_credit_note_on(self, day: date) -> dict:
@@ -579,8 +744,9 @@ class BusinessGenerator:
     def _fixture_removed_invoice(self, day: date) -> dict:
         record = self._create(self._invoice_spec(day, self._customer()), day, "removed")
         self.open_documents["invoice"][record["contact"]].remove(record["id"])
-        return self.store.delete_record(record["id"], at=self._moment(day + timedelta(days=2)),
-                                        emit=False)
+        return self.store.delete_record(
+            record["id"], at=self._moment(day + timedelta(days=2)), emit=False
+        )
 
     def _fixture_extra_fields_invoice(self, day: date) -> dict:
         spec = self._invoice_spec(day, self._customer())
@@ -592,9 +758,14 @@ class BusinessGenerator:
 
     def _fixture_usd_invoice(self, day: date) -> dict:
         customer = self.special_contacts["usd_customer"]
-        spec = self._invoice_spec(day, customer, currency="USD", exchangeRate="1.365400",
-                                  keepInOriginalCurrency=True,
-                                  memo="Export sale, zero-rated")
+        spec = self._invoice_spec(
+            day,
+            customer,
+            currency="USD",
+            exchangeRate="1.365400",
+            keepInOriginalCurrency=True,
+            memo="Export sale, zero-rated",
+        )
         spec["lineItems"] = self._sales_lines(day, None, allow_shipping=False, taxes=[])
         record = self._create(spec, day, "usd")
         self.usd_invoice_id = record["id"]
@@ -603,29 +774,58 @@ class BusinessGenerator:
     def _fixture_usd_payment(self, day: date) -> dict:
         customer = self.special_contacts["usd_customer"]
         invoice = self.store.records_by_id[self.usd_invoice_id]
-        return self._create({
-            "type": "invoicePayment", "date": day.isoformat(), "contact": customer["id"],
-            "currency": "USD", "exchangeRate": "1.371800", "keepInOriginalCurrency": True,
-            "depositAccount": self.account_ids["usd_chequing"],
-            "paymentMethod": "Electronic Transfer",
-            "appliesTo": [{"record": invoice["id"], "amount": invoice["balanceDue"],
-                           "discount": 0}],
-        }, day, "usd")
+        return self._create(
+            {
+                "type": "invoicePayment",
+                "date": day.isoformat(),
+                "contact": customer["id"],
+                "currency": "USD",
+                "exchangeRate": "1.371800",
+                "keepInOriginalCurrency": True,
+                "depositAccount": self.account_ids["usd_chequing"],
+                "paymentMethod": "Electronic Transfer",
+                "appliesTo": [
+                    {"record": invoice["id"], "amount": invoice["balanceDue"], "discount": 0}
+                ],
+            },
+            day,
+            "usd",
+        )
 
     def _fixture_jpy_bill(self, day: date) -> dict:
         vendor = self.special_contacts["jpy_vendor"]
         self.document_counter += 1
-        return self._create({
-            "type": "bill", "date": day.isoformat(), "contact": vendor["id"],
-            "number": "KL-2026-0117", "currency": "JPY", "exchangeRate": "0.009150",
-            "memo": "Imported lacquerware (GST paid at customs)",
-            "lineItems": [
-                {"account": self.account_ids["inventory"], "description": "Lacquered tray",
-                 "quantity": "20", "unitPrice": 4800, "discount": 0, "taxes": []},
-                {"account": self.account_ids["inventory"], "description": "Chopstick set",
-                 "quantity": "50", "unitPrice": 1250, "discount": 0, "taxes": []},
-            ],
-        }, day, "jpy")
+        return self._create(
+            {
+                "type": "bill",
+                "date": day.isoformat(),
+                "contact": vendor["id"],
+                "number": "KL-2026-0117",
+                "currency": "JPY",
+                "exchangeRate": "0.009150",
+                "memo": "Imported lacquerware (GST paid at customs)",
+                "lineItems": [
+                    {
+                        "account": self.account_ids["inventory"],
+                        "description": "Lacquered tray",
+                        "quantity": "20",
+                        "unitPrice": 4800,
+                        "discount": 0,
+                        "taxes": [],
+                    },
+                    {
+                        "account": self.account_ids["inventory"],
+                        "description": "Chopstick set",
+                        "quantity": "50",
+                        "unitPrice": 1250,
+                        "discount": 0,
+                        "taxes": [],
+                    },
+                ],
+            },
+            day,
+            "jpy",
+        )
 
     def _fixture_vendor_refund(self, day: date) -> dict:
         spec = self._bill_spec(day, quantity="-1")
@@ -644,8 +844,7 @@ class BusinessGenerator:
         return self._payment(day, "invoicePayment", method="PayPal", tag="otherPaymentMethod")
 
     def _fixture_early_discount_payment(self, day: date) -> dict:
-        return self._payment(day, "invoicePayment", force="discount",
-                             tag="earlyPaymentDiscount")
+        return self._payment(day, "invoicePayment", force="discount", tag="earlyPaymentDiscount")
 
     def _fixture_partial_payment(self, day: date) -> dict:
         return self._payment(day, "invoicePayment", force="partial", tag="partialPayment")

@@ -65,4 +65,3 @@ def line_tax_amounts(base: int, taxes: Sequence[TaxRate]) -> list[int]:
         if not tax.compound:
             prior_non_compound += amount
     return amounts
-

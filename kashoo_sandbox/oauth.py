@@ -40,8 +40,9 @@ REALM = "kashoo-sandbox"
 class OAuthError(Exception):
     """An RFC 6749 §5.2 token-endpoint error."""
 
-    def __init__(self, error: str, description: str, status: int = 400,
-                 basic_challenge: bool = False):
+    def __init__(
+        self, error: str, description: str, status: int = 400, basic_challenge: bool = False
+    ):
         super().__init__(description)
         self.error = error
         self.description = description
@@ -52,8 +53,14 @@ class OAuthError(Exception):
 class ResourceAuthError(Exception):
     """An RFC 6750 §3 protected-resource error (401 / 403)."""
 
-    def __init__(self, status: int, error: str | None, description: str, scheme: str = "Bearer",
-                 scope: str | None = None):
+    def __init__(
+        self,
+        status: int,
+        error: str | None,
+        description: str,
+        scheme: str = "Bearer",
+        scope: str | None = None,
+    ):
         super().__init__(description)
         self.status = status
         self.error = error
@@ -79,8 +86,11 @@ class OAuthClient:
     redirect_uris: list[str]
 
     def public_view(self, with_secret: bool = False) -> dict:
-        view = {"client_id": self.client_id, "name": self.name,
-                "redirect_uris": list(self.redirect_uris)}
+        view = {
+            "client_id": self.client_id,
+            "name": self.name,
+            "redirect_uris": list(self.redirect_uris),
+        }
         if with_secret:
             view["client_secret"] = self.client_secret
         return view
@@ -203,8 +213,13 @@ class AuthServer:
         self.users[user.user_id] = user
         self.user_businesses[user.user_id] = business_ids
 
-    def register_client(self, name: str, redirect_uris: list[str], client_id: str | None = None,
-                        client_secret: str | None = None) -> OAuthClient:
+    def register_client(
+        self,
+        name: str,
+        redirect_uris: list[str],
+        client_id: str | None = None,
+        client_secret: str | None = None,
+    ) -> OAuthClient:
         client = OAuthClient(
             client_id=client_id or f"sbx-{secrets.token_hex(8)}",
             client_secret=client_secret or secrets.token_urlsafe(32),
@@ -237,27 +252,43 @@ class AuthServer:
         elif body_id and body_secret is not None:
             client_id, secret = body_id, body_secret
         else:
-            raise OAuthError("invalid_client", "client authentication required", 401,
-                             basic_challenge=True)
+            raise OAuthError(
+                "invalid_client", "client authentication required", 401, basic_challenge=True
+            )
         client = self.clients.get(client_id)
-        if client is None or not hmac.compare_digest(secret.encode(),
-                                                     client.client_secret.encode()):
+        if client is None or not hmac.compare_digest(
+            secret.encode(), client.client_secret.encode()
+        ):
             # RFC 6749 §5.2: 401 + WWW-Authenticate when the client tried HTTP Basic.
-            raise OAuthError("invalid_client", "client authentication failed",
-                             401 if basic else 400, basic_challenge=bool(basic))
+            raise OAuthError(
+                "invalid_client",
+                "client authentication failed",
+                401 if basic else 400,
+                basic_challenge=bool(basic),
+            )
         if body_id and body_id != client.client_id:
             raise OAuthError("invalid_request", "client_id does not match the credentials")
         return client
 
     # --- authorization codes -------------------------------------------------------------------
 
-    def issue_code(self, client: OAuthClient, redirect_uri: str, code_challenge: str,
-                   scopes: tuple[str, ...], user: User) -> str:
+    def issue_code(
+        self,
+        client: OAuthClient,
+        redirect_uri: str,
+        code_challenge: str,
+        scopes: tuple[str, ...],
+        user: User,
+    ) -> str:
         code = secrets.token_urlsafe(32)
         with self._lock:
             self._codes[code] = AuthorizationCode(
-                code=code, client_id=client.client_id, redirect_uri=redirect_uri,
-                code_challenge=code_challenge, scopes=scopes, user_id=user.user_id,
+                code=code,
+                client_id=client.client_id,
+                redirect_uri=redirect_uri,
+                code_challenge=code_challenge,
+                scopes=scopes,
+                user_id=user.user_id,
                 business_ids=self.user_businesses.get(user.user_id, ()),
                 expires_at=self.clock.time() + CODE_LIFETIME_SECONDS,
             )
@@ -287,23 +318,27 @@ class AuthServer:
             if redirect_uri != code.redirect_uri:
                 raise OAuthError("invalid_grant", "redirect_uri does not match the authorization")
             if not PKCE_VERIFIER.match(verifier) or not hmac.compare_digest(
-                    pkce_s256(verifier), code.code_challenge):
+                pkce_s256(verifier), code.code_challenge
+            ):
                 raise OAuthError("invalid_grant", "PKCE verification failed")
-            family = self._new_family(client.client_id, code.user_id, code.scopes,
-                                      code.business_ids)
+            family = self._new_family(
+                client.client_id, code.user_id, code.scopes, code.business_ids
+            )
             code.family_id = family.family_id
             return self._token_response(family, with_refresh=True)
 
     # --- tokens --------------------------------------------------------------------------------
 
-    def _new_family(self, client_id: str, user_id: int, scopes: tuple[str, ...],
-                    business_ids: tuple[int, ...]) -> TokenFamily:
+    def _new_family(
+        self, client_id: str, user_id: int, scopes: tuple[str, ...], business_ids: tuple[int, ...]
+    ) -> TokenFamily:
         family = TokenFamily(secrets.token_hex(8), client_id, user_id, scopes, business_ids)
         self._families[family.family_id] = family
         return family
 
-    def issue_without_consent(self, client_id: str | None = None, email: str | None = None,
-                              scope: str | None = None) -> dict:
+    def issue_without_consent(
+        self, client_id: str | None = None, email: str | None = None, scope: str | None = None
+    ) -> dict:
         """Tokens as if ``email`` had consented (tests skip the browser); demo client/user by
         default. Raises ValueError for an unknown client, user or scope."""
         client = self.clients.get(client_id or DEMO_CLIENT_ID)
@@ -312,12 +347,14 @@ class AuthServer:
         if client is None or user is None or scopes is None:
             raise ValueError("unknown client_id, user or scope")
         with self._lock:
-            family = self._new_family(client.client_id, user.user_id, scopes,
-                                      self.user_businesses.get(user.user_id, ()))
+            family = self._new_family(
+                client.client_id, user.user_id, scopes, self.user_businesses.get(user.user_id, ())
+            )
             return self._token_response(family, with_refresh=True)
 
-    def _token_response(self, family: TokenFamily, with_refresh: bool,
-                        scopes: tuple[str, ...] | None = None) -> dict:
+    def _token_response(
+        self, family: TokenFamily, with_refresh: bool, scopes: tuple[str, ...] | None = None
+    ) -> dict:
         now = int(self.clock.time())
         lifetime = int(self.token_lifetime)
         scopes = scopes or family.scopes
@@ -335,8 +372,9 @@ class AuthServer:
             "businesses": list(family.business_ids),
         }
         access_token = jwt.encode(claims, self._signing_key, algorithm=JWT_ALGORITHM)
-        self._access_tokens[jti] = AccessTokenState(jti, family.family_id, family.client_id,
-                                                    now + lifetime)
+        self._access_tokens[jti] = AccessTokenState(
+            jti, family.family_id, family.client_id, now + lifetime
+        )
         family.access_jtis.append(jti)
         response = {
             "access_token": access_token,
@@ -345,8 +383,9 @@ class AuthServer:
             "scope": " ".join(scopes),
         }
         if with_refresh:
-            refresh = RefreshToken(secrets.token_urlsafe(32), family.family_id,
-                                   now + self.refresh_token_lifetime)
+            refresh = RefreshToken(
+                secrets.token_urlsafe(32), family.family_id, now + self.refresh_token_lifetime
+            )
             self._refresh_tokens[refresh.token] = refresh
             response["refresh_token"] = refresh.token
         return response
@@ -411,10 +450,13 @@ class AuthServer:
 
     def _jti_of(self, access_token: str) -> str | None:
         try:
-            claims = jwt.decode(access_token, self._signing_key, algorithms=[JWT_ALGORITHM],
-                                audience=JWT_AUDIENCE, options={"verify_exp": False,
-                                                                "verify_nbf": False,
-                                                                "verify_iat": False})
+            claims = jwt.decode(
+                access_token,
+                self._signing_key,
+                algorithms=[JWT_ALGORITHM],
+                audience=JWT_AUDIENCE,
+                options={"verify_exp": False, "verify_nbf": False, "verify_iat": False},
+            )
         except jwt.PyJWTError:
             return None
         return claims.get("jti")
@@ -432,8 +474,9 @@ class AuthServer:
                     count += 1
             return count
 
-    def expire_access_tokens(self, token_value: str | None = None,
-                             client_id: str | None = None) -> int:
+    def expire_access_tokens(
+        self, token_value: str | None = None, client_id: str | None = None
+    ) -> int:
         """Make live access tokens (all, one, or one client's) answer ``invalid_token``."""
         with self._lock:
             if token_value:
@@ -444,8 +487,9 @@ class AuthServer:
                     classic.force_expired = True
                     return 1
             else:
-                targets = [s for s in self._access_tokens.values()
-                           if client_id in (None, s.client_id)]
+                targets = [
+                    s for s in self._access_tokens.values() if client_id in (None, s.client_id)
+                ]
                 if client_id is None:
                     for classic in self._classic_tokens.values():
                         classic.force_expired = True
@@ -470,14 +514,15 @@ class AuthServer:
         if scheme.lower() == "bearer" and credentials:
             return self._authenticate_jwt(credentials.strip())
         if scheme.upper() == "TOKEN" and credentials.startswith("uuid:"):
-            return self._authenticate_classic(credentials[len("uuid:"):].strip())
+            return self._authenticate_classic(credentials[len("uuid:") :].strip())
         if scheme.upper() == "TOKEN" and credentials.startswith("json:"):
             # The newer web-app form: TOKEN json:{"authenticationCode": "<token>", ...}
             try:
-                code = json.loads(credentials[len("json:"):])["authenticationCode"]
+                code = json.loads(credentials[len("json:") :])["authenticationCode"]
             except (ValueError, KeyError, TypeError):
-                raise ResourceAuthError(401, "invalid_request", "malformed TOKEN json header",
-                                        "TOKEN") from None
+                raise ResourceAuthError(
+                    401, "invalid_request", "malformed TOKEN json header", "TOKEN"
+                ) from None
             return self._authenticate_classic(str(code))
         raise ResourceAuthError(401, "invalid_request", "unsupported Authorization header")
 
@@ -485,10 +530,17 @@ class AuthServer:
         try:
             # Expiry is checked against the sandbox clock below (PyJWT only knows wall time).
             claims = jwt.decode(
-                token, self._signing_key, algorithms=[JWT_ALGORITHM], audience=JWT_AUDIENCE,
+                token,
+                self._signing_key,
+                algorithms=[JWT_ALGORITHM],
+                audience=JWT_AUDIENCE,
                 issuer=self.issuer,
-                options={"require": ["exp", "iat", "nbf", "sub", "jti"], "verify_exp": False,
-                         "verify_nbf": False, "verify_iat": False},
+                options={
+                    "require": ["exp", "iat", "nbf", "sub", "jti"],
+                    "verify_exp": False,
+                    "verify_nbf": False,
+                    "verify_iat": False,
+                },
             )
         except jwt.PyJWTError as exc:
             raise ResourceAuthError(401, "invalid_token", "The access token is invalid") from exc
@@ -526,6 +578,11 @@ class AuthServer:
 
     def verify_access_token_claims(self, token: str) -> dict:
         """Decode and fully validate a sandbox JWT (for tests that inspect the claims)."""
-        return jwt.decode(token, self._signing_key, algorithms=[JWT_ALGORITHM],
-                          audience=JWT_AUDIENCE, issuer=self.issuer,
-                          options={"require": ["exp", "iat", "nbf", "sub", "jti"]})
+        return jwt.decode(
+            token,
+            self._signing_key,
+            algorithms=[JWT_ALGORITHM],
+            audience=JWT_AUDIENCE,
+            issuer=self.issuer,
+            options={"require": ["exp", "iat", "nbf", "sub", "jti"]},
+        )

@@ -21,8 +21,15 @@ if TYPE_CHECKING:
     from .app import SandboxApp
 
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
-OAUTH_PARAMS = ("response_type", "client_id", "redirect_uri", "scope", "state",
-                "code_challenge", "code_challenge_method")
+OAUTH_PARAMS = (
+    "response_type",
+    "client_id",
+    "redirect_uri",
+    "scope",
+    "state",
+    "code_challenge",
+    "code_challenge_method",
+)
 
 
 def routes(prefix: str) -> list:
@@ -37,27 +44,35 @@ def routes(prefix: str) -> list:
 
 
 def index(app: SandboxApp, request: Request) -> Response:
-    return json_response({"service": "kashoo-sandbox", "apiPrefix": app.api_prefix,
-                          "authorizationServer": "/.well-known/oauth-authorization-server",
-                          "control": "/_sandbox"})
+    return json_response(
+        {
+            "service": "kashoo-sandbox",
+            "apiPrefix": app.api_prefix,
+            "authorizationServer": "/.well-known/oauth-authorization-server",
+            "control": "/_sandbox",
+        }
+    )
 
 
 def metadata(app: SandboxApp, request: Request) -> Response:
     base = request.host_url.rstrip("/")
-    return json_response({
-        "issuer": app.auth.issuer,
-        "authorization_endpoint": f"{base}/oauth/authorize",
-        "token_endpoint": f"{base}/oauth/token",
-        "revocation_endpoint": f"{base}/oauth/revoke",
-        "scopes_supported": list(ref.ALL_SCOPES),
-        "response_types_supported": ["code"],
-        "grant_types_supported": ["authorization_code", "refresh_token"],
-        "code_challenge_methods_supported": ["S256"],
-        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
-    })
+    return json_response(
+        {
+            "issuer": app.auth.issuer,
+            "authorization_endpoint": f"{base}/oauth/authorize",
+            "token_endpoint": f"{base}/oauth/token",
+            "revocation_endpoint": f"{base}/oauth/revoke",
+            "scopes_supported": list(ref.ALL_SCOPES),
+            "response_types_supported": ["code"],
+            "grant_types_supported": ["authorization_code", "refresh_token"],
+            "code_challenge_methods_supported": ["S256"],
+            "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        }
+    )
 
 
 # --- /oauth/authorize --------------------------------------------------------------------------
+
 
 def _error_page(message: str) -> Response:
     # RFC 6749 §4.1.2.1: never redirect to an unverified redirect_uri.
@@ -76,11 +91,13 @@ def _redirect(app: SandboxApp, redirect_uri: str, state: str | None, **fields) -
     return response
 
 
-def _consent_page(client: OAuthClient, params, scopes: tuple[str, ...],
-                  message: str | None = None) -> Response:
+def _consent_page(
+    client: OAuthClient, params, scopes: tuple[str, ...], message: str | None = None
+) -> Response:
     hidden = "".join(
         f'<input type="hidden" name="{name}" value="{html.escape(params.get(name) or "")}">'
-        for name in OAUTH_PARAMS if params.get(name) is not None
+        for name in OAUTH_PARAMS
+        if params.get(name) is not None
     )
     scope_items = "".join(f"<li>{html.escape(s)}</li>" for s in scopes)
     notice = f'<p class="error">{html.escape(message)}</p>' if message else ""
@@ -111,32 +128,62 @@ def authorize(app: SandboxApp, request: Request) -> Response:
         return _error_page("redirect_uri does not exactly match a registered redirect URI.")
     state = params.get("state")
     if params.get("response_type") != "code":
-        return _redirect(app, redirect_uri, state, error="unsupported_response_type",
-                         error_description="only response_type=code is supported")
+        return _redirect(
+            app,
+            redirect_uri,
+            state,
+            error="unsupported_response_type",
+            error_description="only response_type=code is supported",
+        )
     challenge = params.get("code_challenge")
     if not challenge or params.get("code_challenge_method") != "S256":
-        return _redirect(app, redirect_uri, state, error="invalid_request",
-                         error_description="PKCE with code_challenge_method=S256 is required")
+        return _redirect(
+            app,
+            redirect_uri,
+            state,
+            error="invalid_request",
+            error_description="PKCE with code_challenge_method=S256 is required",
+        )
     if not PKCE_CHALLENGE.match(challenge):
-        return _redirect(app, redirect_uri, state, error="invalid_request",
-                         error_description="code_challenge must be 43 base64url characters")
+        return _redirect(
+            app,
+            redirect_uri,
+            state,
+            error="invalid_request",
+            error_description="code_challenge must be 43 base64url characters",
+        )
     scopes = parse_scope(params.get("scope"))
     if scopes is None:
-        return _redirect(app, redirect_uri, state, error="invalid_scope",
-                         error_description="unknown scope requested")
+        return _redirect(
+            app,
+            redirect_uri,
+            state,
+            error="invalid_scope",
+            error_description="unknown scope requested",
+        )
 
     knobs = app.authorize_knobs
     if knobs.force_error:
-        return _redirect(app, redirect_uri, state, error=knobs.force_error,
-                         error_description="forced by the sandbox")
+        return _redirect(
+            app,
+            redirect_uri,
+            state,
+            error=knobs.force_error,
+            error_description="forced by the sandbox",
+        )
     if knobs.auto_approve:
         user = app.auth.user_by_email(knobs.auto_approve_user or ref.DEMO_USER_EMAIL)
         if user is None:
             return _error_page("autoApproveUser is not a sandbox user.")
     elif request.method == "POST":
         if params.get("decision") == "deny":
-            return _redirect(app, redirect_uri, state, error="access_denied",
-                             error_description="the user denied access")
+            return _redirect(
+                app,
+                redirect_uri,
+                state,
+                error="access_denied",
+                error_description="the user denied access",
+            )
         user = app.auth.user_by_credentials(params.get("email"), params.get("password"))
         if user is None:
             return _consent_page(client, params, scopes, "Wrong email or password.")
@@ -147,6 +194,7 @@ def authorize(app: SandboxApp, request: Request) -> Response:
 
 
 # --- /oauth/token and /oauth/revoke ------------------------------------------------------------
+
 
 def _basic_credentials(request: Request) -> tuple[str, str] | None:
     header = request.headers.get("Authorization", "")
@@ -168,8 +216,9 @@ def _oauth_error(exc: OAuthError) -> Response:
     headers = dict(NO_STORE)
     if exc.basic_challenge:
         headers["WWW-Authenticate"] = f'Basic realm="{REALM}"'
-    return json_response({"error": exc.error, "error_description": exc.description},
-                         exc.status, headers)
+    return json_response(
+        {"error": exc.error, "error_description": exc.description}, exc.status, headers
+    )
 
 
 def token(app: SandboxApp, request: Request) -> Response:
@@ -204,6 +253,7 @@ def revoke(app: SandboxApp, request: Request) -> Response:
 
 # --- classic mode ------------------------------------------------------------------------------
 
+
 def classic_auth_token(app: SandboxApp, request: Request) -> Response:
     """``POST {prefix}/authTokens`` with Basic email:password (or form fields): a UUID as text."""
     email = password = None
@@ -214,8 +264,14 @@ def classic_auth_token(app: SandboxApp, request: Request) -> Response:
         email, password = request.form.get("email"), request.form.get("password")
     user = app.auth.user_by_credentials(email, password)
     if user is None:
-        return json_response({"error": "invalid_credentials",
-                              "message": "wrong email or password"}, 401,
-                             {"WWW-Authenticate": f'Basic realm="{REALM}"'})
-    return Response(app.auth.issue_classic_token(user), status=200,
-                    content_type="text/plain; charset=utf-8", headers=NO_STORE)
+        return json_response(
+            {"error": "invalid_credentials", "message": "wrong email or password"},
+            401,
+            {"WWW-Authenticate": f'Basic realm="{REALM}"'},
+        )
+    return Response(
+        app.auth.issue_classic_token(user),
+        status=200,
+        content_type="text/plain; charset=utf-8",
+        headers=NO_STORE,
+    )

@@ -30,8 +30,22 @@ TYPE_BY_PATH_SEGMENT = {
 
 # Common fields present on every record, null where they do not apply, in serving order.
 COMMON_FIELDS = (
-    "id", "type", "number", "date", "dueDate", "contact", "contactName", "currency",
-    "exchangeRate", "amount", "totalDue", "balanceDue", "memo", "poNumber", "terms", "removed",
+    "id",
+    "type",
+    "number",
+    "date",
+    "dueDate",
+    "contact",
+    "contactName",
+    "currency",
+    "exchangeRate",
+    "amount",
+    "totalDue",
+    "balanceDue",
+    "memo",
+    "poNumber",
+    "terms",
+    "removed",
     "readOnly",
 )
 TYPE_FIELDS = {
@@ -177,8 +191,7 @@ def _build_line(ctx: BusinessContext, raw: object, index: int, on_date: date) ->
         tax_ids.append(tax_id)
         given_amounts.append(entry.get("amount") if isinstance(entry, dict) else None)
     rates = [
-        TaxRate(tid, Decimal(ctx.taxes[tid]["rate"]), ctx.taxes[tid]["compound"])
-        for tid in tax_ids
+        TaxRate(tid, Decimal(ctx.taxes[tid]["rate"]), ctx.taxes[tid]["compound"]) for tid in tax_ids
     ]
     amounts = line_tax_amounts(net, rates)
     for tax_id, given, computed in zip(tax_ids, given_amounts, amounts, strict=True):
@@ -224,11 +237,13 @@ def _build_applies_to(spec: dict) -> tuple[list[dict], int]:
         if entry["record"] in seen:
             raise RecordValidationError(where, f"record {entry['record']} applied twice")
         seen.add(entry["record"])
-        applied.append({
-            "record": entry["record"],
-            "amount": _integer(entry.get("amount"), f"{where}.amount", minimum=1),
-            "discount": _integer(entry.get("discount", 0), f"{where}.discount", minimum=0),
-        })
+        applied.append(
+            {
+                "record": entry["record"],
+                "amount": _integer(entry.get("amount"), f"{where}.amount", minimum=1),
+                "discount": _integer(entry.get("discount", 0), f"{where}.discount", minimum=0),
+            }
+        )
     return applied, sum(a["amount"] for a in applied)
 
 
@@ -250,30 +265,38 @@ def build_record(
     if record_type not in RECORD_TYPES:
         raise RecordValidationError("type", f"type must be one of {', '.join(RECORD_TYPES)}")
     on_date = parse_date(spec.get("date"), "date")
-    contact = _contact(
-        ctx, spec.get("contact"), record_type, required=record_type in CONTACT_TYPE_FOR
-        and record_type != "expense"
-    ) if record_type != "transfer" else None
+    contact = (
+        _contact(
+            ctx,
+            spec.get("contact"),
+            record_type,
+            required=record_type in CONTACT_TYPE_FOR and record_type != "expense",
+        )
+        if record_type != "transfer"
+        else None
+    )
     default_currency = contact["currency"] if contact else ctx.currency
     currency = spec.get("currency") or default_currency
     if not isinstance(currency, str) or len(currency) != 3:
         raise RecordValidationError("currency", "currency must be an ISO 4217 code")
 
     record: dict = {name: None for name in COMMON_FIELDS}
-    record.update({
-        "id": record_id,
-        "type": record_type,
-        "number": spec.get("number"),
-        "date": on_date.isoformat(),
-        "contact": contact["id"] if contact else None,
-        "contactName": contact["name"] if contact else None,
-        "currency": currency,
-        "exchangeRate": _exchange_rate(ctx, currency, spec.get("exchangeRate")),
-        "memo": spec.get("memo"),
-        "poNumber": spec.get("poNumber"),
-        "removed": bool(spec.get("removed", False)),
-        "readOnly": bool(spec.get("readOnly", False)),
-    })
+    record.update(
+        {
+            "id": record_id,
+            "type": record_type,
+            "number": spec.get("number"),
+            "date": on_date.isoformat(),
+            "contact": contact["id"] if contact else None,
+            "contactName": contact["name"] if contact else None,
+            "currency": currency,
+            "exchangeRate": _exchange_rate(ctx, currency, spec.get("exchangeRate")),
+            "memo": spec.get("memo"),
+            "poNumber": spec.get("poNumber"),
+            "removed": bool(spec.get("removed", False)),
+            "readOnly": bool(spec.get("readOnly", False)),
+        }
+    )
 
     if record_type in ("invoice", "bill"):
         lines, amount = _build_lines(ctx, spec, on_date)
@@ -283,19 +306,30 @@ def build_record(
             due = (on_date + timedelta(days=TERMS_DAYS.get(terms, 30))).isoformat()
         else:
             parse_date(due, "dueDate")
-        record.update({
-            "dueDate": due, "terms": terms, "amount": amount, "totalDue": amount,
-            "balanceDue": amount - settled, "lineItems": lines,
-        })
+        record.update(
+            {
+                "dueDate": due,
+                "terms": terms,
+                "amount": amount,
+                "totalDue": amount,
+                "balanceDue": amount - settled,
+                "lineItems": lines,
+            }
+        )
     elif record_type in ("invoicePayment", "billPayment"):
         applied, amount = _build_applies_to(spec)
-        deposit = _account(ctx, spec.get("depositAccount"), "depositAccount",
-                           MONEY_ACCOUNT_SUBTYPES)
+        deposit = _account(
+            ctx, spec.get("depositAccount"), "depositAccount", MONEY_ACCOUNT_SUBTYPES
+        )
         method = spec.get("paymentMethod") or "Electronic Transfer"
-        record.update({
-            "amount": amount, "depositAccount": deposit["id"], "paymentMethod": method,
-            "appliesTo": applied,
-        })
+        record.update(
+            {
+                "amount": amount,
+                "depositAccount": deposit["id"],
+                "paymentMethod": method,
+                "appliesTo": applied,
+            }
+        )
     elif record_type == "transfer":
         source = _account(ctx, spec.get("fromAccount"), "fromAccount", MONEY_ACCOUNT_SUBTYPES)
         target = _account(ctx, spec.get("toAccount"), "toAccount", MONEY_ACCOUNT_SUBTYPES)
@@ -316,10 +350,15 @@ def build_record(
         else:
             paid_from = _account(ctx, paid_from, "paidFrom", MONEY_ACCOUNT_SUBTYPES)["id"]
             employee = None
-        record.update({
-            "amount": amount, "paidFrom": paid_from, "reimbursable": reimbursable,
-            "employee": employee, "lineItems": lines,
-        })
+        record.update(
+            {
+                "amount": amount,
+                "paidFrom": paid_from,
+                "reimbursable": reimbursable,
+                "employee": employee,
+                "lineItems": lines,
+            }
+        )
 
     if "amount" in spec and spec["amount"] != record["amount"]:
         raise RecordValidationError(
@@ -346,8 +385,10 @@ def spec_from_record(record: dict) -> dict:
         spec["amount"] = record["amount"]
     if spec.get("lineItems"):
         spec["lineItems"] = [
-            {**{k: v for k, v in line.items() if k != "amount"},
-             "taxes": [t["tax"] for t in line["taxes"]]}
+            {
+                **{k: v for k, v in line.items() if k != "amount"},
+                "taxes": [t["tax"] for t in line["taxes"]],
+            }
             for line in spec["lineItems"]
         ]
     return spec

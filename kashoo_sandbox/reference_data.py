@@ -62,8 +62,17 @@ BUSINESS_PROFILES = (
         fiscal_year_start=date(2026, 1, 1),
         period_end=DATA_AS_OF,
         customer_provinces=(
-            ("ON", 40), ("QC", 12), ("BC", 12), ("AB", 8), ("NS", 6), ("NB", 4), ("MB", 4),
-            ("SK", 4), ("NL", 3), ("PE", 2), ("YT", 1),
+            ("ON", 40),
+            ("QC", 12),
+            ("BC", 12),
+            ("AB", 8),
+            ("NS", 6),
+            ("NB", 4),
+            ("MB", 4),
+            ("SK", 4),
+            ("NL", 3),
+            ("PE", 2),
+            ("YT", 1),
         ),
         user_ids=(DEMO_USER_ID,),
     ),
@@ -84,6 +93,7 @@ BUSINESS_PROFILES = (
 
 
 # --- Chart of accounts -------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class AccountDef:
@@ -110,10 +120,16 @@ CHART_OF_ACCOUNTS = (
     AccountDef("gst_payable", "2200", "GST/HST Payable", "LIABILITY", "TAX_PAYABLE"),
     AccountDef("pst_payable", "2210", "PST Payable", "LIABILITY", "TAX_PAYABLE"),
     AccountDef("qst_payable", "2220", "QST Payable", "LIABILITY", "TAX_PAYABLE"),
-    AccountDef("payroll_liabilities", "2300", "Payroll Liabilities", "LIABILITY",
-               "CURRENT_LIABILITY"),
-    AccountDef("reimbursements_payable", "2400", "Employee Reimbursements Payable", "LIABILITY",
-               "CURRENT_LIABILITY"),
+    AccountDef(
+        "payroll_liabilities", "2300", "Payroll Liabilities", "LIABILITY", "CURRENT_LIABILITY"
+    ),
+    AccountDef(
+        "reimbursements_payable",
+        "2400",
+        "Employee Reimbursements Payable",
+        "LIABILITY",
+        "CURRENT_LIABILITY",
+    ),
     AccountDef("share_capital", "3000", "Share Capital", "EQUITY", "EQUITY"),
     AccountDef("retained_earnings", "3100", "Retained Earnings", "EQUITY", "RETAINED_EARNINGS"),
     AccountDef("product_sales", "4000", "Product Sales", "REVENUE", "REVENUE"),
@@ -143,6 +159,7 @@ BANK_KEYS = ("chequing", "savings", "usd_chequing")
 
 # --- Taxes -------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class TaxDef:
     key: str
@@ -160,32 +177,107 @@ class TaxDef:
 
 
 TAXES = (
-    TaxDef("gst", "GST", "GST", "5.000", None, False, True, "gst_payable", "gst_recoverable",
-           "gst"),
-    TaxDef("hst_on", "HST ON", "HST", "13.000", "ON", False, True, "gst_payable",
-           "gst_recoverable", "gst"),
-    TaxDef("hst_ns_15", "HST NS (until 2025-03-31)", "HST", "15.000", "NS", False, True,
-           "gst_payable", "gst_recoverable", "gst", None, date(2025, 3, 31)),
-    TaxDef("hst_ns_14", "HST NS", "HST", "14.000", "NS", False, True, "gst_payable",
-           "gst_recoverable", "gst", date(2025, 4, 1), None),
-    TaxDef("hst_nb", "HST NB", "HST", "15.000", "NB", False, True, "gst_payable",
-           "gst_recoverable", "gst"),
-    TaxDef("hst_nl", "HST NL", "HST", "15.000", "NL", False, True, "gst_payable",
-           "gst_recoverable", "gst"),
-    TaxDef("hst_pe", "HST PE", "HST", "15.000", "PE", False, True, "gst_payable",
-           "gst_recoverable", "gst"),
+    TaxDef(
+        "gst", "GST", "GST", "5.000", None, False, True, "gst_payable", "gst_recoverable", "gst"
+    ),
+    TaxDef(
+        "hst_on",
+        "HST ON",
+        "HST",
+        "13.000",
+        "ON",
+        False,
+        True,
+        "gst_payable",
+        "gst_recoverable",
+        "gst",
+    ),
+    TaxDef(
+        "hst_ns_15",
+        "HST NS (until 2025-03-31)",
+        "HST",
+        "15.000",
+        "NS",
+        False,
+        True,
+        "gst_payable",
+        "gst_recoverable",
+        "gst",
+        None,
+        date(2025, 3, 31),
+    ),
+    TaxDef(
+        "hst_ns_14",
+        "HST NS",
+        "HST",
+        "14.000",
+        "NS",
+        False,
+        True,
+        "gst_payable",
+        "gst_recoverable",
+        "gst",
+        date(2025, 4, 1),
+        None,
+    ),
+    TaxDef(
+        "hst_nb",
+        "HST NB",
+        "HST",
+        "15.000",
+        "NB",
+        False,
+        True,
+        "gst_payable",
+        "gst_recoverable",
+        "gst",
+    ),
+    TaxDef(
+        "hst_nl",
+        "HST NL",
+        "HST",
+        "15.000",
+        "NL",
+        False,
+        True,
+        "gst_payable",
+        "gst_recoverable",
+        "gst",
+    ),
+    TaxDef(
+        "hst_pe",
+        "HST PE",
+        "HST",
+        "15.000",
+        "PE",
+        False,
+        True,
+        "gst_payable",
+        "gst_recoverable",
+        "gst",
+    ),
     TaxDef("pst_bc", "PST BC", "PST", "7.000", "BC", False, False, "pst_payable", None, "pst"),
     TaxDef("pst_sk", "PST SK", "PST", "6.000", "SK", False, False, "pst_payable", None, "pst"),
     TaxDef("rst_mb", "RST MB", "PST", "7.000", "MB", False, False, "pst_payable", None, "pst"),
-    TaxDef("qst", "QST", "QST", "9.975", "QC", False, True, "qst_payable", "qst_recoverable",
-           "qst"),
+    TaxDef(
+        "qst", "QST", "QST", "9.975", "QC", False, True, "qst_payable", "qst_recoverable", "qst"
+    ),
     # No Canadian tax is compound today (QST stopped being so in 2013); this synthetic one keeps
     # the "tax on base + prior taxes" path exercised.
-    TaxDef("compound_pst", "Compound PST 8% (test)", "PST", "8.000", None, True, False,
-           "pst_payable", None, None),
+    TaxDef(
+        "compound_pst",
+        "Compound PST 8% (test)",
+        "PST",
+        "8.000",
+        None,
+        True,
+        False,
+        "pst_payable",
+        None,
+        None,
+    ),
     # Deliberately unmappable by default: Odoo's Canadian chart has no such tax.
-    TaxDef("eco_fee", "Eco Fee 2%", "PST", "2.000", None, False, False, "pst_payable", None,
-           None),
+    TaxDef("eco_fee", "Eco Fee 2%", "PST", "2.000", None, False, False, "pst_payable", None, None),
 )
 
 # Sales taxes charged by place of supply (the customer's province). HST NS depends on the date.
@@ -217,6 +309,7 @@ def sales_tax_keys(province: str, on_date: date) -> tuple[str, ...]:
 
 
 # --- Catalogues --------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class CatalogueItem:
@@ -260,20 +353,54 @@ class VendorCategory:
 
 
 VENDOR_CATEGORIES = (
-    VendorCategory("inventory", ("Sugarbush Cooperative", "Érablière du Nord",
-                                 "Laurentian Woodcraft", "Prairie Wool Mills",
-                                 "Cascade Outdoor Goods"),
-                   "inventory", "Inventory purchase", (50000, 650000)),
-    VendorCategory("rent", ("Harbourfront Properties", "King West Holdings"), "rent",
-                   "Monthly rent", (325000, 325000)),
-    VendorCategory("accounting", ("Beaulieu & Associés CPA", "Northstar Accounting"),
-                   "professional_fees", "Bookkeeping and tax advice", (45000, 180000)),
-    VendorCategory("software", ("Cloudberry Software", "Aurora SaaS Inc."), "software",
-                   "Software subscription", (2900, 24900)),
-    VendorCategory("freight", ("Trans-Canada Freight", "Coastal Courier Ltd"), "freight",
-                   "Freight and delivery", (6500, 95000)),
-    VendorCategory("telecom", ("Northern Telecom", "Muskoka Fibre"), "utilities",
-                   "Telephone and internet", (8900, 21900)),
+    VendorCategory(
+        "inventory",
+        (
+            "Sugarbush Cooperative",
+            "Érablière du Nord",
+            "Laurentian Woodcraft",
+            "Prairie Wool Mills",
+            "Cascade Outdoor Goods",
+        ),
+        "inventory",
+        "Inventory purchase",
+        (50000, 650000),
+    ),
+    VendorCategory(
+        "rent",
+        ("Harbourfront Properties", "King West Holdings"),
+        "rent",
+        "Monthly rent",
+        (325000, 325000),
+    ),
+    VendorCategory(
+        "accounting",
+        ("Beaulieu & Associés CPA", "Northstar Accounting"),
+        "professional_fees",
+        "Bookkeeping and tax advice",
+        (45000, 180000),
+    ),
+    VendorCategory(
+        "software",
+        ("Cloudberry Software", "Aurora SaaS Inc."),
+        "software",
+        "Software subscription",
+        (2900, 24900),
+    ),
+    VendorCategory(
+        "freight",
+        ("Trans-Canada Freight", "Coastal Courier Ltd"),
+        "freight",
+        "Freight and delivery",
+        (6500, 95000),
+    ),
+    VendorCategory(
+        "telecom",
+        ("Northern Telecom", "Muskoka Fibre"),
+        "utilities",
+        "Telephone and internet",
+        (8900, 21900),
+    ),
 )
 
 EXPENSE_ITEMS = (
@@ -292,11 +419,45 @@ EMPLOYEES = (
 )
 
 CUSTOMER_NAME_PARTS = (
-    ("Maple", "Northern", "Boréal", "Prairie", "Harbour", "Laurentian", "Cascade", "Muskoka",
-     "Fundy", "Okanagan", "Algonquin", "Georgian", "Tundra", "Chinook", "Cabot", "Rideau",
-     "Saint-Laurent", "Klondike", "Acadia", "Huron"),
-    ("Bakery", "Logistics", "Consulting", "Hardware", "Outfitters", "Café", "Design",
-     "Builders", "Gifts", "Provisions", "Market", "Lodge", "Studio", "Traders", "Florist"),
+    (
+        "Maple",
+        "Northern",
+        "Boréal",
+        "Prairie",
+        "Harbour",
+        "Laurentian",
+        "Cascade",
+        "Muskoka",
+        "Fundy",
+        "Okanagan",
+        "Algonquin",
+        "Georgian",
+        "Tundra",
+        "Chinook",
+        "Cabot",
+        "Rideau",
+        "Saint-Laurent",
+        "Klondike",
+        "Acadia",
+        "Huron",
+    ),
+    (
+        "Bakery",
+        "Logistics",
+        "Consulting",
+        "Hardware",
+        "Outfitters",
+        "Café",
+        "Design",
+        "Builders",
+        "Gifts",
+        "Provisions",
+        "Market",
+        "Lodge",
+        "Studio",
+        "Traders",
+        "Florist",
+    ),
     ("Inc.", "Ltd", "Corp.", "Ltée", "Co.", "LLP"),
 )
 

@@ -14,8 +14,7 @@ from .records import ISO_DATE
 class ApiError(Exception):
     """An error answered as ``{"error": code, "message": text, ...}`` with an HTTP status."""
 
-    def __init__(self, status: int, error: str, message: str, headers: dict | None = None,
-                 **extra):
+    def __init__(self, status: int, error: str, message: str, headers: dict | None = None, **extra):
         super().__init__(message)
         self.status = status
         self.error = error
@@ -30,13 +29,17 @@ class ApiError(Exception):
 
 def json_response(data, status: int = 200, headers: dict | None = None) -> Response:
     body = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    return Response(body.encode("utf-8"), status=status, headers=headers,
-                    content_type="application/json; charset=utf-8")
+    return Response(
+        body.encode("utf-8"),
+        status=status,
+        headers=headers,
+        content_type="application/json; charset=utf-8",
+    )
 
 
 def html_page(title: str, body_html: str, status: int = 200) -> Response:
     page = (
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
         f"<title>{html.escape(title)}</title></head><body>"
         f"<h1>{html.escape(title)}</h1>{body_html}</body></html>"
     )
@@ -55,8 +58,9 @@ def read_json_object(request: Request) -> dict:
     return data
 
 
-def int_arg(request: Request, name: str, default: int | None = None,
-            minimum: int | None = None) -> int | None:
+def int_arg(
+    request: Request, name: str, default: int | None = None, minimum: int | None = None
+) -> int | None:
     raw = request.args.get(name)
     if raw is None or raw == "":
         return default
@@ -78,5 +82,6 @@ def date_arg(request: Request, name: str) -> str | None:
             raise ValueError(raw)
         return date.fromisoformat(raw).isoformat()
     except ValueError as exc:
-        raise ApiError(400, "invalid_request", f"{name} must be a yyyy-MM-dd date",
-                       field=name) from exc
+        raise ApiError(
+            400, "invalid_request", f"{name} must be a yyyy-MM-dd date", field=name
+        ) from exc

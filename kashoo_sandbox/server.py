@@ -72,14 +72,18 @@ class SandboxServer:
             raise RuntimeError("sandbox already started")
         if self.app.stop_event.is_set():
             raise RuntimeError("a stopped sandbox cannot be restarted; create a new one")
-        self._server = _Server(self.config.host, self.config.port, self.app,
-                               handler=_RequestHandler)
+        self._server = _Server(
+            self.config.host, self.config.port, self.app, handler=_RequestHandler
+        )
         self.app.connection_reset_hook = self._server.mark_for_reset
         self.app.auth.issuer = self.config.issuer or self.url
         self.app.webhooks.start()
         self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.02},
-            name="kashoo-sandbox-http", daemon=True)
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.02},
+            name="kashoo-sandbox-http",
+            daemon=True,
+        )
         self._thread.start()
         return self
 
@@ -131,7 +135,8 @@ class SandboxServer:
     def store(self):
         return self.app.store
 
-    def issue_tokens(self, client_id: str | None = None, user: str | None = None,
-                     scope: str | None = None) -> dict:
+    def issue_tokens(
+        self, client_id: str | None = None, user: str | None = None, scope: str | None = None
+    ) -> dict:
         """A token response for ``client_id`` (default: the demo client), no browser needed."""
         return self.app.auth.issue_without_consent(client_id, user, scope)

@@ -74,8 +74,13 @@ class RecordQuery:
     ids: frozenset[int] | None = None
 
     def is_empty(self) -> bool:
-        return not (self.record_type or self.start_date or self.end_date
-                    or self.modified_since or self.ids is not None)
+        return not (
+            self.record_type
+            or self.start_date
+            or self.end_date
+            or self.modified_since
+            or self.ids is not None
+        )
 
     def matches(self, record: dict) -> bool:
         if self.record_type and record.get("type") != self.record_type:
@@ -142,14 +147,17 @@ class Store:
                 if query.ids is not None and len(query.ids) < 200:
                     # Direct lookups beat a scan when a client asks for a few ids.
                     rows = sorted(
-                        (self.records_by_id[i] for i in query.ids
-                         if self.record_business.get(i) == business_id),
+                        (
+                            self.records_by_id[i]
+                            for i in query.ids
+                            if self.record_business.get(i) == business_id
+                        ),
                         key=lambda r: r["id"],
                     )
                     rows = [r for r in rows if query.matches(r)]
                 else:
                     rows = [r for r in rows if query.matches(r)]
-            return rows[offset:offset + limit]
+            return rows[offset : offset + limit]
 
     def get_record(self, business_id: int, record_id: int) -> dict:
         with self.lock:
@@ -184,8 +192,9 @@ class Store:
     def _emit(self, events: list[tuple[str, int, dict]]) -> None:
         for event_type, business_id, record in events:
             for listener in self._listeners:
-                listener(event_type, business_id, record["id"], record["version"],
-                         record["modifiedAt"])
+                listener(
+                    event_type, business_id, record["id"], record["version"], record["modifiedAt"]
+                )
 
     def _next_number(self, data: BusinessData, record_type: str) -> str:
         count = data.number_counters.get(record_type, 0) + 1
@@ -208,11 +217,13 @@ class Store:
             if target is None or self.record_business[applied["record"]] != business_id:
                 raise RecordValidationError(where, f"unknown record {applied['record']}")
             if target["type"] != target_type or target["removed"]:
-                raise RecordValidationError(where, f"record {target['id']} is not a live "
-                                                   f"{target_type}")
+                raise RecordValidationError(
+                    where, f"record {target['id']} is not a live " f"{target_type}"
+                )
             if target["contact"] != payment["contact"]:
-                raise RecordValidationError(where, f"{target_type} {target['id']} belongs to "
-                                                   "another contact")
+                raise RecordValidationError(
+                    where, f"{target_type} {target['id']} belongs to " "another contact"
+                )
             if target["currency"] != payment["currency"]:
                 raise RecordValidationError(where, "payment and document currencies differ")
             if target["amount"] <= 0:
@@ -225,8 +236,14 @@ class Store:
                     f"{target['amount'] - already} outstanding",
                 )
 
-    def _resettle(self, business_id: int, before: dict[int, int], after: dict[int, int],
-                  stamp: str, events: list) -> None:
+    def _resettle(
+        self,
+        business_id: int,
+        before: dict[int, int],
+        after: dict[int, int],
+        stamp: str,
+        events: list,
+    ) -> None:
         """Apply a payment's change to the balances of the documents it touches."""
         for target_id in sorted(set(before) | set(after)):
             delta = after.get(target_id, 0) - before.get(target_id, 0)
@@ -244,8 +261,15 @@ class Store:
             self._put(business_id, updated)
             events.append(("transaction.updated", business_id, updated))
 
-    def create_record(self, business_id: int, spec: dict, *, at: datetime | None = None,
-                      emit: bool = True, record_id: int | None = None) -> dict:
+    def create_record(
+        self,
+        business_id: int,
+        spec: dict,
+        *,
+        at: datetime | None = None,
+        emit: bool = True,
+        record_id: int | None = None,
+    ) -> dict:
         with self.lock:
             data = self.business_data(business_id)
             if spec.get("type") not in RECORD_TYPES:
@@ -255,8 +279,9 @@ class Store:
                 spec["number"] = self._next_number(data, spec["type"])
             stamp = self._timestamp(at)
             new_id = record_id if record_id is not None else self.allocate_id("record")
-            record = build_record(data.context(), spec, record_id=new_id, version=1,
-                                  modified_at=stamp)
+            record = build_record(
+                data.context(), spec, record_id=new_id, version=1, modified_at=stamp
+            )
             events: list = []
             if record["type"] in PAYMENT_TARGET_TYPE and not record["removed"]:
                 self._check_payment(business_id, record, None)
@@ -267,14 +292,23 @@ class Store:
                 self._emit(events)
             return record
 
-    def insert_raw(self, business_id: int, raw: dict, *, at: datetime | None = None,
-                   emit: bool = True, record_id: int | None = None) -> dict:
+    def insert_raw(
+        self,
+        business_id: int,
+        raw: dict,
+        *,
+        at: datetime | None = None,
+        emit: bool = True,
+        record_id: int | None = None,
+    ) -> dict:
         """Store ``raw`` as it is (no validation): for awkward shapes such as unknown types."""
         with self.lock:
             self.business_data(business_id)
             record = {k: v for k, v in raw.items() if k not in RESERVED_FIELDS}
-            record = {"id": record_id if record_id is not None else self.allocate_id("record"),
-                      **record}
+            record = {
+                "id": record_id if record_id is not None else self.allocate_id("record"),
+                **record,
+            }
             record.setdefault("removed", False)
             record.setdefault("readOnly", False)
             record["modifiedAt"] = self._timestamp(at)
@@ -284,8 +318,9 @@ class Store:
                 self._emit([("transaction.created", business_id, record)])
             return record
 
-    def update_record(self, record_id: int, changes: dict, *, at: datetime | None = None,
-                      emit: bool = True) -> dict:
+    def update_record(
+        self, record_id: int, changes: dict, *, at: datetime | None = None, emit: bool = True
+    ) -> dict:
         with self.lock:
             business_id, current = self.find_record(record_id)
             if "type" in changes and changes["type"] != current.get("type"):
@@ -295,8 +330,12 @@ class Store:
             stamp = max(self._timestamp(at), current["modifiedAt"])
             changes = {k: v for k, v in changes.items() if k not in RESERVED_FIELDS}
             if current.get("type") not in RECORD_TYPES:  # a raw record: merge without checks
-                updated = {**current, **changes, "modifiedAt": stamp,
-                           "version": current["version"] + 1}
+                updated = {
+                    **current,
+                    **changes,
+                    "modifiedAt": stamp,
+                    "version": current["version"] + 1,
+                }
                 self._put(business_id, updated)
                 if emit:
                     self._emit([("transaction.updated", business_id, updated)])
@@ -304,25 +343,33 @@ class Store:
             data = self.businesses[business_id]
             spec = {**spec_from_record(current), **changes}
             settled = self.settled.get(record_id, 0)
-            updated = build_record(data.context(), spec, record_id=record_id,
-                                   version=current["version"] + 1, modified_at=stamp,
-                                   settled=settled)
+            updated = build_record(
+                data.context(),
+                spec,
+                record_id=record_id,
+                version=current["version"] + 1,
+                modified_at=stamp,
+                settled=settled,
+            )
             if settled > 0 and settled > updated["amount"]:
-                raise RecordValidationError("amount", "payments already settle more than the "
-                                                      "new amount", status=409)
+                raise RecordValidationError(
+                    "amount", "payments already settle more than the " "new amount", status=409
+                )
             if updated["type"] in PAYMENT_TARGET_TYPE and not updated["removed"]:
                 self._check_payment(business_id, updated, current)
             events: list = []
             self._put(business_id, updated)
             events.append(("transaction.updated", business_id, updated))
-            self._resettle(business_id, self._applications(current),
-                           self._applications(updated), stamp, events)
+            self._resettle(
+                business_id, self._applications(current), self._applications(updated), stamp, events
+            )
             if emit:
                 self._emit(events)
             return updated
 
-    def delete_record(self, record_id: int, *, at: datetime | None = None,
-                      emit: bool = True) -> dict:
+    def delete_record(
+        self, record_id: int, *, at: datetime | None = None, emit: bool = True
+    ) -> dict:
         """Soft delete: ``removed: true``, version + 1. Payments release what they settled."""
         with self.lock:
             business_id, current = self.find_record(record_id)
@@ -330,10 +377,15 @@ class Store:
                 return current
             if self.settled.get(record_id, 0) > 0:
                 raise RecordValidationError(
-                    "id", "delete the payments applied to this record first", status=409)
+                    "id", "delete the payments applied to this record first", status=409
+                )
             stamp = max(self._timestamp(at), current["modifiedAt"])
-            updated = {**current, "removed": True, "modifiedAt": stamp,
-                       "version": current["version"] + 1}
+            updated = {
+                **current,
+                "removed": True,
+                "modifiedAt": stamp,
+                "version": current["version"] + 1,
+            }
             events: list = []
             self._put(business_id, updated)
             events.append(("transaction.deleted", business_id, updated))

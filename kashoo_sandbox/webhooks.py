@@ -88,9 +88,13 @@ class Endpoint:
 
     def public_view(self) -> dict:
         return {
-            "id": self.id, "businessId": self.business_id, "url": self.url,
-            "events": list(self.events), "enabled": self.enabled,
-            "disabledReason": self.disabled_reason, "createdAt": self.created_at,
+            "id": self.id,
+            "businessId": self.business_id,
+            "url": self.url,
+            "events": list(self.events),
+            "enabled": self.enabled,
+            "disabledReason": self.disabled_reason,
+            "createdAt": self.created_at,
             "verification": dict(self.verification),
             "rotationInProgress": len(self.secrets) > 1,
         }
@@ -117,13 +121,21 @@ class Delivery:
 
     def to_json(self) -> dict:
         return {
-            "id": self.id, "messageId": self.message_id, "endpointId": self.endpoint_id,
-            "businessId": self.business_id, "eventType": self.event_type,
-            "verification": self.is_verification, "status": self.status,
-            "payload": self.payload, "attempts": list(self.attempts),
+            "id": self.id,
+            "messageId": self.message_id,
+            "endpointId": self.endpoint_id,
+            "businessId": self.business_id,
+            "eventType": self.event_type,
+            "verification": self.is_verification,
+            "status": self.status,
+            "payload": self.payload,
+            "attempts": list(self.attempts),
             "retriesDone": self.retries_done,
-            "nextAttemptInSeconds": (round(max(0.0, self.due - time.monotonic()), 3)
-                                     if self.status == "pending" else None),
+            "nextAttemptInSeconds": (
+                round(max(0.0, self.due - time.monotonic()), 3)
+                if self.status == "pending"
+                else None
+            ),
         }
 
 
@@ -135,15 +147,23 @@ class WebhookFault:
     endpoint_id: int | None
 
     def to_json(self) -> dict:
-        return {"id": self.id, "kind": self.kind, "count": self.remaining,
-                "endpointId": self.endpoint_id}
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "count": self.remaining,
+            "endpointId": self.endpoint_id,
+        }
 
 
 class WebhookSettings:
     """Runtime-tunable delivery settings (shared with the control API)."""
 
-    def __init__(self, time_scale: float = 1.0, delivery_timeout: float = 15.0,
-                 verification_delay: float = 1.0):
+    def __init__(
+        self,
+        time_scale: float = 1.0,
+        delivery_timeout: float = 15.0,
+        verification_delay: float = 1.0,
+    ):
         self.time_scale = time_scale
         self.delivery_timeout = delivery_timeout
         self.verification_delay = verification_delay
@@ -168,8 +188,9 @@ class WebhookDispatcher:
     # --- lifecycle -----------------------------------------------------------------------------
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="kashoo-sandbox-webhooks",
-                                        daemon=True)
+        self._thread = threading.Thread(
+            target=self._run, name="kashoo-sandbox-webhooks", daemon=True
+        )
         self._thread.start()
 
     def stop(self) -> None:
@@ -191,12 +212,14 @@ class WebhookDispatcher:
 
     # --- endpoints -----------------------------------------------------------------------------
 
-    def register(self, business_id: int, url: str, events: tuple[str, ...],
-                 client_id: str | None) -> tuple[Endpoint, str]:
+    def register(
+        self, business_id: int, url: str, events: tuple[str, ...], client_id: str | None
+    ) -> tuple[Endpoint, str]:
         secret = standard_webhooks.generate_secret()
         with self._condition:
-            endpoint = Endpoint(next(self._endpoint_ids), business_id, url, events, [secret],
-                                client_id, _wall_iso())
+            endpoint = Endpoint(
+                next(self._endpoint_ids), business_id, url, events, [secret], client_id, _wall_iso()
+            )
             self.endpoints[endpoint.id] = endpoint
         self.send_verification(endpoint.id, self.settings.verification_delay)
         return endpoint, secret
@@ -227,33 +250,56 @@ class WebhookDispatcher:
     def send_verification(self, endpoint_id: int, delay: float = 0.0) -> Delivery:
         endpoint = self.endpoints[endpoint_id]
         endpoint.verification = {"status": "pending"}
-        payload = {"type": VERIFICATION_EVENT, "timestamp": _wall_iso(),
-                   "data": {"businessId": endpoint.business_id, "endpointId": endpoint.id,
-                            "challenge": secrets.token_urlsafe(16)}}
+        payload = {
+            "type": VERIFICATION_EVENT,
+            "timestamp": _wall_iso(),
+            "data": {
+                "businessId": endpoint.business_id,
+                "endpointId": endpoint.id,
+                "challenge": secrets.token_urlsafe(16),
+            },
+        }
         return self._enqueue(endpoint, VERIFICATION_EVENT, payload, delay, verification=True)
 
     # --- events --------------------------------------------------------------------------------
 
-    def on_record_change(self, event_type: str, business_id: int, record_id: int, version: int,
-                         occurred_at: str) -> None:
+    def on_record_change(
+        self, event_type: str, business_id: int, record_id: int, version: int, occurred_at: str
+    ) -> None:
         """Store listener: fan an event out to every subscribed endpoint of the business."""
         if self.mode == "off":
             return
-        payload = {"type": event_type, "timestamp": occurred_at,
-                   "data": {"businessId": business_id, "id": record_id, "version": version}}
+        payload = {
+            "type": event_type,
+            "timestamp": occurred_at,
+            "data": {"businessId": business_id, "id": record_id, "version": version},
+        }
         with self._condition:
-            targets = [e for e in self.endpoints.values()
-                       if e.business_id == business_id and e.enabled and event_type in e.events]
+            targets = [
+                e
+                for e in self.endpoints.values()
+                if e.business_id == business_id and e.enabled and event_type in e.events
+            ]
             for endpoint in targets:
                 self._enqueue(endpoint, event_type, payload, 0.0)
 
-    def _enqueue(self, endpoint: Endpoint, event_type: str, payload: dict, delay: float,
-                 verification: bool = False) -> Delivery:
+    def _enqueue(
+        self,
+        endpoint: Endpoint,
+        event_type: str,
+        payload: dict,
+        delay: float,
+        verification: bool = False,
+    ) -> Delivery:
         with self._condition:
             delivery = Delivery(
-                id=next(self._delivery_ids), message_id=f"msg_{secrets.token_urlsafe(18)}",
-                endpoint_id=endpoint.id, business_id=endpoint.business_id,
-                event_type=event_type, payload=payload, is_verification=verification,
+                id=next(self._delivery_ids),
+                message_id=f"msg_{secrets.token_urlsafe(18)}",
+                endpoint_id=endpoint.id,
+                business_id=endpoint.business_id,
+                event_type=event_type,
+                payload=payload,
+                is_verification=verification,
                 due=time.monotonic() + delay,
             )
             self.deliveries[delivery.id] = delivery
@@ -383,14 +429,16 @@ class WebhookDispatcher:
                 response_status = duplicate_status
         self._settle(delivery, endpoint, response_status, retry_after)
 
-    def _settle(self, delivery: Delivery, endpoint: Endpoint, status: int | None,
-                retry_after: float | None) -> None:
+    def _settle(
+        self, delivery: Delivery, endpoint: Endpoint, status: int | None, retry_after: float | None
+    ) -> None:
         with self._condition:
             succeeded = status is not None and 200 <= status < 300
             if delivery.is_verification:
                 endpoint.verification = {
                     "status": "verified" if succeeded else "failed",
-                    "at": _wall_iso(), "httpStatus": status,
+                    "at": _wall_iso(),
+                    "httpStatus": status,
                 }
                 delivery.status = "succeeded" if succeeded else "failed"
             elif succeeded:
@@ -412,13 +460,18 @@ class WebhookDispatcher:
                 delivery.retries_done += 1
             # A message held for reordering may go now that a later one has been attempted.
             for other in self.deliveries.values():
-                if other.held and other.status == "pending" and other.id != delivery.id \
-                        and other.endpoint_id == delivery.endpoint_id:
+                if (
+                    other.held
+                    and other.status == "pending"
+                    and other.id != delivery.id
+                    and other.endpoint_id == delivery.endpoint_id
+                ):
                     other.due = time.monotonic()
             self._condition.notify_all()
 
-    def _build_request(self, delivery: Delivery, secrets_now: list[str],
-                       faults: list[str]) -> tuple[bytes, dict[str, str]]:
+    def _build_request(
+        self, delivery: Delivery, secrets_now: list[str], faults: list[str]
+    ) -> tuple[bytes, dict[str, str]]:
         payload = dict(delivery.payload)
         if "unicode_body" in faults:
             payload["note"] = UNICODE_NOTE
@@ -437,12 +490,14 @@ class WebhookDispatcher:
         signing_secrets = secrets_now
         if "wrong_signature" in faults:
             signing_secrets = [standard_webhooks.generate_secret()]
-        headers = standard_webhooks.sign_headers(signing_secrets, delivery.message_id, timestamp,
-                                                 signed_body)
+        headers = standard_webhooks.sign_headers(
+            signing_secrets, delivery.message_id, timestamp, signed_body
+        )
         signature = headers[standard_webhooks.HEADER_SIGNATURE]
         if "dual_signature" in faults:
             bogus = standard_webhooks.compute_signature(
-                standard_webhooks.generate_secret(), delivery.message_id, timestamp, body)
+                standard_webhooks.generate_secret(), delivery.message_id, timestamp, body
+            )
             headers[standard_webhooks.HEADER_SIGNATURE] = f"{bogus} {signature}"
         if "unknown_version_only" in faults:
             headers[standard_webhooks.HEADER_SIGNATURE] = "v2," + signature.split(",", 1)[1]
@@ -452,21 +507,28 @@ class WebhookDispatcher:
         headers["User-Agent"] = USER_AGENT
         return body, headers
 
-    def _send(self, delivery: Delivery, url: str, secrets_now: list[str], faults: list[str],
-              kind: str) -> tuple[int | None, float | None]:
+    def _send(
+        self, delivery: Delivery, url: str, secrets_now: list[str], faults: list[str], kind: str
+    ) -> tuple[int | None, float | None]:
         body, headers = self._build_request(delivery, secrets_now, faults)
-        timeout = (VERIFICATION_TIMEOUT_SECONDS if delivery.is_verification
-                   else self.settings.delivery_timeout)
+        timeout = (
+            VERIFICATION_TIMEOUT_SECONDS
+            if delivery.is_verification
+            else self.settings.delivery_timeout
+        )
         started = time.perf_counter()
         attempt = {
-            "kind": kind, "at": _wall_iso(),
+            "kind": kind,
+            "at": _wall_iso(),
             "webhookTimestamp": int(headers[standard_webhooks.HEADER_TIMESTAMP]),
-            "faults": faults, "bodyBytes": len(body),
+            "faults": faults,
+            "bodyBytes": len(body),
         }
         status = retry_after = None
         try:
-            response = self._session.post(url, data=body, headers=headers, timeout=timeout,
-                                          allow_redirects=False)
+            response = self._session.post(
+                url, data=body, headers=headers, timeout=timeout, allow_redirects=False
+            )
             status = response.status_code
             retry_after = parse_retry_after(response.headers.get("Retry-After"))
             attempt["status"] = status
@@ -483,5 +545,8 @@ class WebhookDispatcher:
 
     def list_deliveries(self, endpoint_id: int | None = None, status: str | None = None) -> list:
         with self._condition:
-            return [d.to_json() for d in self.deliveries.values()
-                    if endpoint_id in (None, d.endpoint_id) and status in (None, d.status)]
+            return [
+                d.to_json()
+                for d in self.deliveries.values()
+                if endpoint_id in (None, d.endpoint_id) and status in (None, d.status)
+            ]

@@ -51,12 +51,18 @@ if not backend.transaction_ids:
     backend._kashoo_process_batches(time_budget=600)
     # The hour in progress is counted as complete, so the dashboard shows this import.
     env["kashoo.health.snapshot"]._kashoo_take_snapshots(  # noqa: F821
-        backend, now=fields.Datetime.now() + datetime.timedelta(hours=1))
-    backend._kashoo_run_books_comparison(backend._kashoo_default_start_date(),
-                                         fields.Date.context_today(backend))
+        backend, now=fields.Datetime.now() + datetime.timedelta(hours=1)
+    )
+    backend._kashoo_run_books_comparison(
+        backend._kashoo_default_start_date(), fields.Date.context_today(backend)
+    )
     env.cr.commit()  # noqa: F821
-counts = {state: len(backend.transaction_ids.filtered(lambda row, s=state: row.state == s))
-          for state in ("done", "quarantined")}
-print(f"Kashoo backend {backend.name!r} connected to {backend.kashoo_business_name} "
-      f"at {sandbox_url}; {len(backend.kashoo_account_ids.account_id)} accounts mapped, "
-      f"{counts['done']} transactions imported, {counts['quarantined']} in quarantine")
+counts = {
+    state: len(backend.transaction_ids.filtered(lambda row, s=state: row.state == s))
+    for state in ("done", "quarantined")
+}
+print(
+    f"Kashoo backend {backend.name!r} connected to {backend.kashoo_business_name} "
+    f"at {sandbox_url}; {len(backend.kashoo_account_ids.account_id)} accounts mapped, "
+    f"{counts['done']} transactions imported, {counts['quarantined']} in quarantine"
+)

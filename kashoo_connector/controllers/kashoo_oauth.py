@@ -29,22 +29,30 @@ class KashooOAuthController(http.Controller):
     _callback_url = const.OAUTH_CALLBACK_ROUTE
 
     @http.route(_callback_url, type="http", auth="user", methods=["GET"])
-    def kashoo_oauth_callback(self, state=None, code=None, error=None, error_description=None,
-                              **kwargs):
+    def kashoo_oauth_callback(
+        self, state=None, code=None, error=None, error_description=None, **kwargs
+    ):
         """Finish the authorization started by the Authorize with Kashoo button."""
         state_sudo, reason = request.env["kashoo.oauth.state"]._consume(state)
         backend = state_sudo.backend_id
         if reason:
             _logger.warning(
                 "Kashoo OAuth callback rejected for user %s from %s: %s state",
-                request.env.user.login, request.httprequest.remote_addr, reason,
+                request.env.user.login,
+                request.httprequest.remote_addr,
+                reason,
             )
             if backend:
                 backend._log_auth("callback", "rejected", f"Rejected callback: {reason} state.")
             # Keep the consumption of a reused or expired state despite the 403.
             request.env.cr.commit()
-            raise Forbidden(_("This Kashoo authorization link is not valid (%(reason)s). Start "
-                              "again with Authorize with Kashoo.", reason=reason))
+            raise Forbidden(
+                _(
+                    "This Kashoo authorization link is not valid (%(reason)s). Start "
+                    "again with Authorize with Kashoo.",
+                    reason=reason,
+                )
+            )
         backend = backend.with_user(request.env.user)
         if error:
             message = _AUTHORIZATION_ERRORS.get(error, error)
@@ -53,8 +61,9 @@ class KashooOAuthController(http.Controller):
             return self._back_to_settings(backend, "error", message)
         if not code:
             backend._log_auth("callback", "failure", "no authorization code")
-            return self._back_to_settings(backend, "error",
-                                          _("Kashoo returned no authorization code."))
+            return self._back_to_settings(
+                backend, "error", _("Kashoo returned no authorization code.")
+            )
         try:
             backend._complete_authorization(code, state_sudo._code_verifier())
         except KashooError as exchange_error:
@@ -64,7 +73,8 @@ class KashooOAuthController(http.Controller):
 
     def _back_to_settings(self, backend, outcome, message):
         if message:
-            backend.message_post(body=_("Kashoo authorization failed: %(message)s",
-                                        message=message))
+            backend.message_post(
+                body=_("Kashoo authorization failed: %(message)s", message=message)
+            )
         # Back where the administrator clicked Authorize; the block shows the outcome.
         return request.redirect(f"{_SETTINGS_URL}?kashoo_auth={outcome}")

@@ -11,8 +11,13 @@ from ..kashoo_api.signature import REASON_NO_SECRET, REASON_SIGNATURE_MISMATCH
 _logger = logging.getLogger(__name__)
 
 # Verification failures that are the sender's malformed request, not a bad signature.
-_MALFORMED = {"missing_id", "missing_timestamp", "missing_signature", "invalid_timestamp",
-              "no_supported_signature"}
+_MALFORMED = {
+    "missing_id",
+    "missing_timestamp",
+    "missing_signature",
+    "invalid_timestamp",
+    "no_supported_signature",
+}
 
 
 class KashooWebhookController(http.Controller):
@@ -24,8 +29,14 @@ class KashooWebhookController(http.Controller):
     the processing cron, which re-fetches the record from Kashoo.
     """
 
-    @http.route(const.WEBHOOK_ROUTE, type="http", auth="public", methods=["POST"],
-                csrf=False, save_session=False)
+    @http.route(
+        const.WEBHOOK_ROUTE,
+        type="http",
+        auth="public",
+        methods=["POST"],
+        csrf=False,
+        save_session=False,
+    )
     def kashoo_webhook_transaction(self, **_kwargs):
         httprequest = request.httprequest
         length = httprequest.content_length
@@ -54,20 +65,21 @@ class KashooWebhookController(http.Controller):
             _logger.info("Kashoo webhook verification ping for backend %s", backend.id)
             return request.make_json_response({"ok": True})
         if event_type not in const.WEBHOOK_EVENTS_HANDLED:
-            _logger.info("Kashoo webhook %s of unhandled type %r ignored", webhook_id,
-                         event_type)
+            _logger.info("Kashoo webhook %s of unhandled type %r ignored", webhook_id, event_type)
             return request.make_json_response({"ok": True, "ignored": True})
         kashoo_id = data.get("id") if isinstance(data, dict) else None
         version = data.get("version") if isinstance(data, dict) else None
         if not isinstance(kashoo_id, int) or not isinstance(version, int | None):
             return self._reject(400, "malformed_body", backend)
         business_id = data.get("businessId")
-        if business_id and backend.kashoo_business_id and business_id != \
-                backend.kashoo_business_id:
+        if business_id and backend.kashoo_business_id and business_id != backend.kashoo_business_id:
             return self._reject(400, "other_business", backend)
 
-        new = request.env["kashoo.webhook.event"].sudo()._kashoo_store(
-            backend, webhook_id, event_type, kashoo_id, version)
+        new = (
+            request.env["kashoo.webhook.event"]
+            .sudo()
+            ._kashoo_store(backend, webhook_id, event_type, kashoo_id, version)
+        )
         if new and backend.auto_sync:
             backend._kashoo_wake_processing()  # the trigger is sent on commit (pg_notify)
         # The framework commits before this response leaves: 2xx means stored.
@@ -76,22 +88,24 @@ class KashooWebhookController(http.Controller):
     def _verify(self, headers, raw_body):
         """Return ``(backend, None)`` for the backend whose secret signed the delivery, else
         ``(None, reason)``. Fails closed: no secret anywhere is a rejection."""
-        backends = request.env["kashoo.backend"].sudo().search(
-            [("webhook_secret_encrypted", "!=", False)])
+        backends = (
+            request.env["kashoo.backend"].sudo().search([("webhook_secret_encrypted", "!=", False)])
+        )
         reason = REASON_NO_SECRET
         for backend in backends:
             try:
                 secrets = backend._kashoo_webhook_secrets()
             except Exception:  # noqa: BLE001 - an undecryptable secret verifies nothing
-                _logger.warning("Kashoo backend %s: webhook secret cannot be decrypted",
-                                backend.id)
+                _logger.warning("Kashoo backend %s: webhook secret cannot be decrypted", backend.id)
                 continue
             try:
                 verify_webhook(secrets, headers, raw_body)
             except WebhookVerificationError as error:
                 reason = error.code
                 if error.code == REASON_SIGNATURE_MISMATCH or error.code in (
-                        REASON_NO_SECRET, "invalid_secret"):
+                    REASON_NO_SECRET,
+                    "invalid_secret",
+                ):
                     continue  # another backend's secret may match
                 return None, reason  # malformed or stale: same answer for every secret
             return backend, None
@@ -101,7 +115,9 @@ class KashooWebhookController(http.Controller):
         # Never the secret, the signature or the body: the reason and the sender only.
         _logger.warning(
             "Kashoo webhook rejected (%s, HTTP %s) from %s, webhook-id %r%s",
-            reason, status, request.httprequest.remote_addr,
+            reason,
+            status,
+            request.httprequest.remote_addr,
             (request.httprequest.headers.get("webhook-id") or "")[:100],
             f", backend {backend.id}" if backend else "",
         )

@@ -21,10 +21,20 @@ BUSINESS_ID = 1001
 
 #: Kashoo account number -> l10n_ca (ca_2023) account code, where no suggestion is confident.
 ACCOUNTS_BY_HAND = {
-    "4200": "411230", "4300": "422100", "5200": "512210", "5500": "512210",
-    "5600": "512210", "5700": "522000", "5800": "512210", "5900": "512210",
-    "5950": "512207", "5960": "512202", "2400": "221203", "2300": "298000",
-    "5000": "511213", "5120": "512121",
+    "4200": "411230",
+    "4300": "422100",
+    "5200": "512210",
+    "5500": "512210",
+    "5600": "512210",
+    "5700": "522000",
+    "5800": "512210",
+    "5900": "512210",
+    "5950": "512207",
+    "5960": "512202",
+    "2400": "221203",
+    "2300": "298000",
+    "5000": "511213",
+    "5120": "512121",
 }
 #: Suggestions at or above this confidence are accepted as they are.
 ACCEPT_CONFIDENCE = 70
@@ -48,9 +58,15 @@ def connect_to_sandbox(backend, sandbox_url, client_id=DEMO_CLIENT_ID):
     :return: ``backend``.
     """
     tokens = sandbox_request(sandbox_url, "POST", "/_sandbox/tokens", {"client_id": client_id})
-    backend.env["kashoo.oauth.token"]._save(backend, TokenSet(
-        access_token=tokens["access_token"], refresh_token=tokens["refresh_token"],
-        expires_at=time.time() + tokens["expires_in"], scope=tokens["scope"]))
+    backend.env["kashoo.oauth.token"]._save(
+        backend,
+        TokenSet(
+            access_token=tokens["access_token"],
+            refresh_token=tokens["refresh_token"],
+            expires_at=time.time() + tokens["expires_in"],
+            scope=tokens["scope"],
+        ),
+    )
     backend.state = "connected"
     return backend
 
@@ -58,15 +74,24 @@ def connect_to_sandbox(backend, sandbox_url, client_id=DEMO_CLIENT_ID):
 def company_account(company, code):
     """The company's account with this code (an empty recordset when the chart has none)."""
     return company.env["account.account"].search(
-        [("company_ids", "in", company.id), ("code", "=", code)], limit=1)
+        [("company_ids", "in", company.id), ("code", "=", code)], limit=1
+    )
 
 
 def _journal(company, name, journal_type, currency=None):
     Journal = company.env["account.journal"]
     code = name[:5].upper().replace(" ", "")
-    return Journal.search([("company_id", "=", company.id), ("code", "=", code)], limit=1) or \
-        Journal.create({"name": name, "type": journal_type, "code": code,
-                        "company_id": company.id, "currency_id": currency and currency.id})
+    return Journal.search(
+        [("company_id", "=", company.id), ("code", "=", code)], limit=1
+    ) or Journal.create(
+        {
+            "name": name,
+            "type": journal_type,
+            "code": code,
+            "company_id": company.id,
+            "currency_id": currency and currency.id,
+        }
+    )
 
 
 def map_sandbox_books(backend, fixtures):
@@ -94,7 +119,8 @@ def map_sandbox_books(backend, fixtures):
     }
     for number, journal in money_journals.items():
         accounts.filtered(lambda account, number=number: account.number == number).write(
-            {"account_id": journal.default_account_id.id, "journal_id": journal.id})
+            {"account_id": journal.default_account_id.id, "journal_id": journal.id}
+        )
     chart = env["account.account"].search([("company_ids", "in", company.id)], order="code")
     unmappable = set(fixtures.get("unmappableAccount") or ())
     for account in accounts:
@@ -104,19 +130,26 @@ def map_sandbox_books(backend, fixtures):
             account.account_id = company_account(company, ACCOUNTS_BY_HAND[account.number])
         else:
             account.account_id = chart.filtered(
-                lambda candidate, account=account: account._kashoo_is_compatible(candidate))[:1]
+                lambda candidate, account=account: account._kashoo_is_compatible(candidate)
+            )[:1]
     taxes = backend.kashoo_tax_ids
     taxes.action_accept_suggestion()
     compound = set(fixtures.get("compoundTax") or ())
     taxes.filtered(lambda tax: tax.kashoo_id in compound).action_create_odoo_taxes()
     for method in backend.kashoo_payment_method_ids:
         journal = cash if method.name == "Cash" else bank
-        method.write({"journal_id": journal.id,
-                      "payment_method_line_id": journal.inbound_payment_method_line_ids[:1].id})
+        method.write(
+            {
+                "journal_id": journal.id,
+                "payment_method_line_id": journal.inbound_payment_method_line_ids[:1].id,
+            }
+        )
     backend.kashoo_employee_payable_account_id = company_account(company, EMPLOYEE_PAYABLE_CODE)
     if not company.account_journal_early_pay_discount_loss_account_id:
         company.account_journal_early_pay_discount_loss_account_id = company_account(
-            company, EARLY_PAY_LOSS_CODE)
+            company, EARLY_PAY_LOSS_CODE
+        )
     if not company.account_journal_early_pay_discount_gain_account_id:
         company.account_journal_early_pay_discount_gain_account_id = company_account(
-            company, EARLY_PAY_GAIN_CODE)
+            company, EARLY_PAY_GAIN_CODE
+        )

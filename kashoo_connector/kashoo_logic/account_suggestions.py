@@ -17,13 +17,19 @@ COMPATIBLE_TYPES = {
     ("ASSET", "CURRENT_ASSET"): ("asset_current", "asset_cash", "asset_prepayments"),
     ("ASSET", "FIXED_ASSET"): ("asset_fixed", "asset_non_current"),
     ("ASSET", None): (
-        "asset_current", "asset_cash", "asset_prepayments", "asset_fixed", "asset_non_current",
+        "asset_current",
+        "asset_cash",
+        "asset_prepayments",
+        "asset_fixed",
+        "asset_non_current",
     ),
     ("LIABILITY", "ACCOUNTS_PAYABLE"): ("liability_payable",),
     ("LIABILITY", "CREDIT_CARD"): ("liability_credit_card", "liability_current"),
     ("LIABILITY", "TAX_PAYABLE"): ("liability_current", "liability_payable"),
     ("LIABILITY", "CURRENT_LIABILITY"): (
-        "liability_current", "liability_payable", "liability_non_current",
+        "liability_current",
+        "liability_payable",
+        "liability_non_current",
     ),
     ("LIABILITY", None): ("liability_current", "liability_non_current", "liability_payable"),
     ("EQUITY", "EQUITY"): ("equity",),
@@ -187,9 +193,12 @@ def tax_confidence(kashoo_tax, odoo_tax):
     if odoo_tax.get("amount_type") != "percent":
         return 0
     kashoo_rate, odoo_rate = _decimal(kashoo_tax.get("rate")), _decimal(odoo_tax.get("amount"))
-    if kashoo_rate is None or odoo_rate is None or kashoo_rate != odoo_rate.quantize(
-        kashoo_rate
-    ) or not kashoo_rate:
+    if (
+        kashoo_rate is None
+        or odoo_rate is None
+        or kashoo_rate != odoo_rate.quantize(kashoo_rate)
+        or not kashoo_rate
+    ):
         return 0
     score = 50
     words = set(re.split(r"[^A-Z]+", (odoo_tax.get("name") or "").upper()))

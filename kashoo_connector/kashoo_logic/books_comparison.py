@@ -90,12 +90,18 @@ def widen_snapshot(snapshot, records):
         if isinstance(record.get("employee"), dict) and employee_key(record["employee"]):
             employees.setdefault(employee_key(record["employee"]), PLACEHOLDER_ID)
         for application in record.get("appliesTo") or ():
-            target = records.get(application.get("record")) if isinstance(
-                application, dict) else None
+            target = (
+                records.get(application.get("record")) if isinstance(application, dict) else None
+            )
             if target and target.get("type") in DOCUMENT_TYPES:
-                imported.setdefault(target["id"], ImportedRecord(
-                    PLACEHOLDER_ID, target["type"],
-                    target.get("currency") or snapshot.company_currency))
+                imported.setdefault(
+                    target["id"],
+                    ImportedRecord(
+                        PLACEHOLDER_ID,
+                        target["type"],
+                        target.get("currency") or snapshot.company_currency,
+                    ),
+                )
     journals = snapshot.journals
     by_account = {kashoo_id: journals.general for kashoo_id in snapshot.accounts}
     by_account.update(journals.by_account)
@@ -104,8 +110,12 @@ def widen_snapshot(snapshot, records):
         contacts=contacts,
         employees=employees,
         imported_records=imported,
-        journals=Journals(sale=journals.sale, purchase=journals.purchase,
-                          general=journals.general, by_account=by_account),
+        journals=Journals(
+            sale=journals.sale,
+            purchase=journals.purchase,
+            general=journals.general,
+            by_account=by_account,
+        ),
     )
 
 
@@ -120,8 +130,12 @@ def record_postings(record, snapshot, tax_accounts, currency_decimals):
     :rtype: RecordPostings
     """
     postings = RecordPostings(
-        kashoo_id=record.get("id"), kashoo_type=record.get("type"), date=record.get("date"),
-        number=record.get("number"), mapped=True)
+        kashoo_id=record.get("id"),
+        kashoo_type=record.get("type"),
+        date=record.get("date"),
+        number=record.get("number"),
+        mapped=True,
+    )
     try:
         description = map_record(record, snapshot)
     except MappingError as error:
@@ -139,6 +153,7 @@ def record_postings(record, snapshot, tax_accounts, currency_decimals):
 
 
 # === Direct reading (records the mapper refuses) === #
+
 
 class _Reader:
     """Reads one record's amounts in the company currency, keyed by account."""
@@ -158,12 +173,14 @@ class _Reader:
             self.rate = parse_decimal(record.get("exchangeRate"))
             if self.rate is None or self.rate <= 0:
                 raise UnreadableRecord(
-                    f"Kashoo record {record.get('id')} in {currency} has no exchange rate")
+                    f"Kashoo record {record.get('id')} in {currency} has no exchange rate"
+                )
 
     def money(self, minor_units):
         if isinstance(minor_units, bool) or not isinstance(minor_units, int):
             raise UnreadableRecord(
-                f"Kashoo record {self.record.get('id')}: {minor_units!r} is not an amount")
+                f"Kashoo record {self.record.get('id')}: {minor_units!r} is not an amount"
+            )
         amount = from_minor_units(minor_units, self.decimals)
         if self.rate is None:
             return amount
@@ -186,8 +203,9 @@ class _Reader:
         odoo_tax = self.snapshot.taxes.get(kashoo_tax_id, {}).get(side)
         if odoo_tax is not None:
             distribution = odoo_tax.refund if refund else odoo_tax.invoice
-            return AccountKey(distribution.account_id, None) if distribution.account_id \
-                else line_key
+            return (
+                AccountKey(distribution.account_id, None) if distribution.account_id else line_key
+            )
         payable, recoverable = self.tax_accounts.get(kashoo_tax_id, (None, None))
         kashoo_account_id = payable if side == SALE else recoverable
         return self.key(kashoo_account_id) if kashoo_account_id else line_key
@@ -212,10 +230,12 @@ class _Reader:
         cash_sign = 1 if side == SALE else -1
         snapshot = self.snapshot
         counterpart = AccountKey(
-            snapshot.receivable_account_id if side == SALE else snapshot.payable_account_id,
-            None)
-        self.post(self.key(self.record.get("depositAccount")),
-                  cash_sign * self.money(self.record.get("amount")))
+            snapshot.receivable_account_id if side == SALE else snapshot.payable_account_id, None
+        )
+        self.post(
+            self.key(self.record.get("depositAccount")),
+            cash_sign * self.money(self.record.get("amount")),
+        )
         discount_account = snapshot.early_payment_discount_account_ids.get(side)
         for application in self.record.get("appliesTo") or ():
             discount = self.money(application.get("discount") or 0)
@@ -236,8 +256,11 @@ def _direct_postings(record, snapshot, tax_accounts, currency_decimals):
             reader.balance_on(AccountKey(snapshot.payable_account_id, None))
         elif kashoo_type == "expense" and record.get("reimbursable") is True:
             reader.line_items(PURCHASE, 1, entry=False)
-            reader.balance_on(AccountKey(
-                snapshot.employee_payable_account_id or snapshot.payable_account_id, None))
+            reader.balance_on(
+                AccountKey(
+                    snapshot.employee_payable_account_id or snapshot.payable_account_id, None
+                )
+            )
         elif kashoo_type == "expense":
             reader.line_items(PURCHASE, 1, entry=True)
             reader.balance_on(reader.key(record.get("paidFrom")))
@@ -249,13 +272,15 @@ def _direct_postings(record, snapshot, tax_accounts, currency_decimals):
             reader.post(reader.key(record.get("toAccount")), amount)
         else:
             raise UnreadableRecord(
-                f"Kashoo record {record.get('id')} has the unknown type {kashoo_type!r}")
+                f"Kashoo record {record.get('id')} has the unknown type {kashoo_type!r}"
+            )
     except (AttributeError, TypeError) as error:
         raise UnreadableRecord(f"Kashoo record {record.get('id')}: {error}") from error
     return {key: amount for key, amount in reader.amounts.items() if amount}
 
 
 # === Open documents (aged receivables and payables) === #
+
 
 def open_balance(record, snapshot, currency_decimals):
     """Return what is still owed on an invoice or bill, company currency, Kashoo's sign.
@@ -296,6 +321,7 @@ def due_date(record):
 
 
 # === Schedule === #
+
 
 def books_comparison_due(first_import, last_run, today, daily_days=30, weekly_days=7):
     """Tell whether a scheduled books comparison should run ``today``.

@@ -29,25 +29,38 @@ def check_tax_numbers(business_number, gst_number, qst_number, env=None):
         try:
             ca_bn.validate(business_number)
             if len(compact_tax_number(business_number)) != 9:
-                problems.append(_("Business number %(bn)s: a BN9 has 9 digits.",
-                                  bn=business_number))
+                problems.append(
+                    _("Business number %(bn)s: a BN9 has 9 digits.", bn=business_number)
+                )
         except StdnumValidationError as error:
-            problems.append(_("Business number %(bn)s: %(reason)s", bn=business_number,
-                              reason=error.message))
+            problems.append(
+                _("Business number %(bn)s: %(reason)s", bn=business_number, reason=error.message)
+            )
     if gst_number:
         compact = compact_tax_number(gst_number)
         try:
             ca_bn.validate(compact)
             if len(compact) != 15 or compact[9:11] != "RT":
-                problems.append(_("GST/HST number %(number)s: expected 9 digits, RT and 4 "
-                                  "digits.", number=gst_number))
+                problems.append(
+                    _(
+                        "GST/HST number %(number)s: expected 9 digits, RT and 4 " "digits.",
+                        number=gst_number,
+                    )
+                )
             elif business_number and compact[:9] != compact_tax_number(business_number):
-                problems.append(_("GST/HST number %(number)s does not belong to business "
-                                  "number %(bn)s.", number=gst_number, bn=business_number))
+                problems.append(
+                    _(
+                        "GST/HST number %(number)s does not belong to business " "number %(bn)s.",
+                        number=gst_number,
+                        bn=business_number,
+                    )
+                )
         except StdnumValidationError as error:
-            problems.append(_("GST/HST number %(number)s: %(reason)s", number=gst_number,
-                              reason=error.message))
+            problems.append(
+                _("GST/HST number %(number)s: %(reason)s", number=gst_number, reason=error.message)
+            )
     if qst_number and not QST_PATTERN.match(compact_tax_number(qst_number)):
-        problems.append(_("QST number %(number)s: expected 10 digits, TQ and 4 digits.",
-                          number=qst_number))
+        problems.append(
+            _("QST number %(number)s: expected 10 digits, TQ and 4 digits.", number=qst_number)
+        )
     return problems

@@ -51,9 +51,12 @@ class TestKashooBooksComparison(BooksComparisonBookMixin, KashooCanadaCommon):
             .account_id
         )
         cls.accountant = new_test_user(
-            cls.env, "comparison_accountant",
+            cls.env,
+            "comparison_accountant",
             groups="account.group_account_user,kashoo_connector.kashoo_connector_group_user",
-            company_id=cls.company.id, company_ids=[cls.company.id])
+            company_id=cls.company.id,
+            company_ids=[cls.company.id],
+        )
         cls.portal_user = new_test_user(cls.env, "comparison_portal", groups="base.group_portal")
 
     @classmethod
@@ -64,8 +67,9 @@ class TestKashooBooksComparison(BooksComparisonBookMixin, KashooCanadaCommon):
 
     def _run(self, backend=None):
         backend = backend or self.backend
-        return backend._kashoo_run_books_comparison(date.fromisoformat(PERIOD_START),
-                                                    date.fromisoformat(PERIOD_END))
+        return backend._kashoo_run_books_comparison(
+            date.fromisoformat(PERIOD_START), date.fromisoformat(PERIOD_END)
+        )
 
     def _expected_differences(self):
         """Kashoo minus Odoo, per Odoo account, from the two gaps and the quarantined bill."""
@@ -266,8 +270,8 @@ class TestKashooBooksComparison(BooksComparisonBookMixin, KashooCanadaCommon):
             self.assertEqual(aged(row, "odoo"), [_amount(row.odoo_amount)] + [0] * 4)
         # 130 days later every document is over 90 days past due, on both sides alike.
         later = self.backend._kashoo_run_books_comparison(
-            date.fromisoformat(PERIOD_START),
-            date.fromisoformat(PERIOD_END) + timedelta(days=130))
+            date.fromisoformat(PERIOD_START), date.fromisoformat(PERIOD_END) + timedelta(days=130)
+        )
         self.assertEqual(len(later.aging_ids), len(report.aging_ids))
         for row in later.aging_ids:
             self.assertEqual(aged(row, "kashoo"), [0] * 4 + [_amount(row.kashoo_amount)])
@@ -282,8 +286,12 @@ class TestKashooBooksComparison(BooksComparisonBookMixin, KashooCanadaCommon):
     # === TOLERANCES === #
 
     def test_tolerances(self):
-        self.backend.write({"kashoo_comparison_tolerance_revenue": 100.0,
-                            "kashoo_comparison_tolerance_balance_sheet": 150.0})
+        self.backend.write(
+            {
+                "kashoo_comparison_tolerance_revenue": 100.0,
+                "kashoo_comparison_tolerance_balance_sheet": 150.0,
+            }
+        )
         report = self._run()
         sales = report.line_ids.filtered(
             lambda line: line.account_id == self._kashoo_account("4000").account_id
@@ -301,9 +309,14 @@ class TestKashooBooksComparison(BooksComparisonBookMixin, KashooCanadaCommon):
 
     def test_default_tolerances(self):
         backend = self.env["kashoo.backend"].new({"company_id": self.company.id})
-        self.assertEqual((backend.kashoo_comparison_tolerance_revenue,
-                          backend.kashoo_comparison_tolerance_expense,
-                          backend.kashoo_comparison_tolerance_balance_sheet), (1.0, 1.0, 0.0))
+        self.assertEqual(
+            (
+                backend.kashoo_comparison_tolerance_revenue,
+                backend.kashoo_comparison_tolerance_expense,
+                backend.kashoo_comparison_tolerance_balance_sheet,
+            ),
+            (1.0, 1.0, 0.0),
+        )
 
     def test_a_balanced_period(self):
         # Before the period: nothing in either book, so nothing differs.
@@ -377,7 +390,8 @@ class TestKashooBooksComparison(BooksComparisonBookMixin, KashooCanadaCommon):
         report = self._run()
         action = report.action_export_xlsx()
         attachment = self.env["ir.attachment"].search(
-            [("res_model", "=", "kashoo.books.comparison"), ("res_id", "=", report.id)])
+            [("res_model", "=", "kashoo.books.comparison"), ("res_id", "=", report.id)]
+        )
         self.assertEqual(action["url"], f"/web/content/{attachment.id}?download=true")
         workbook = openpyxl.load_workbook(io.BytesIO(attachment.raw))
         self.assertEqual(
@@ -403,18 +417,25 @@ class TestKashooBooksComparison(BooksComparisonBookMixin, KashooCanadaCommon):
     # === ACCESS === #
 
     def test_accountant_runs_and_reads(self):
-        wizard = self.env["kashoo.books.comparison.wizard"].with_user(self.accountant).create({
-            "date_from": PERIOD_START, "date_to": PERIOD_END})
+        wizard = (
+            self.env["kashoo.books.comparison.wizard"]
+            .with_user(self.accountant)
+            .create({"date_from": PERIOD_START, "date_to": PERIOD_END})
+        )
         self.assertEqual(wizard.backend_id, self.backend)
         action = wizard.action_run()
-        report = self.env["kashoo.books.comparison"].with_user(self.accountant).browse(
-            action["res_id"])
+        report = (
+            self.env["kashoo.books.comparison"].with_user(self.accountant).browse(action["res_id"])
+        )
         self.assertEqual(report.user_id, self.accountant)
         self.assertEqual(report.state, "discrepancy")
         self.assertTrue(report.line_ids.mapped("difference"))
         line = report.line_ids.filtered("detail_count")[:1]
-        self.assertTrue(self.env["kashoo.books.comparison.detail"].with_user(
-            self.accountant).search(line.action_open_details()["domain"]))
+        self.assertTrue(
+            self.env["kashoo.books.comparison.detail"]
+            .with_user(self.accountant)
+            .search(line.action_open_details()["domain"])
+        )
         self.assertTrue(report.action_export_xlsx()["url"])
         with self.assertRaises(AccessError):
             report.unlink()
@@ -429,15 +450,22 @@ class TestKashooBooksComparison(BooksComparisonBookMixin, KashooCanadaCommon):
             self.env["kashoo.books.comparison.line"].with_user(self.portal_user).search([])
         with self.assertRaises(AccessError):
             self.backend.with_user(self.portal_user)._kashoo_run_books_comparison(
-                date.fromisoformat(PERIOD_START), date.fromisoformat(PERIOD_END))
+                date.fromisoformat(PERIOD_START), date.fromisoformat(PERIOD_END)
+            )
 
     def test_reports_of_other_companies_are_hidden(self):
         other_company = self.env["res.company"].create({"name": "Other Kashoo Books"})
         other_backend = self.env["kashoo.backend"].create(
-            {"name": "Other Kashoo", "company_id": other_company.id})
-        other = self.env["kashoo.books.comparison"].create({
-            "backend_id": other_backend.id, "date_from": PERIOD_START,
-            "date_to": PERIOD_END, "state": "failed"})
+            {"name": "Other Kashoo", "company_id": other_company.id}
+        )
+        other = self.env["kashoo.books.comparison"].create(
+            {
+                "backend_id": other_backend.id,
+                "date_from": PERIOD_START,
+                "date_to": PERIOD_END,
+                "state": "failed",
+            }
+        )
         mine = self._run()
         visible = self.env["kashoo.books.comparison"].with_user(self.accountant).search([])
         self.assertIn(mine, visible)
@@ -446,7 +474,8 @@ class TestKashooBooksComparison(BooksComparisonBookMixin, KashooCanadaCommon):
             other.with_user(self.accountant).read(["name"])
         with self.assertRaises(AccessError):
             other_backend.with_user(self.accountant)._kashoo_run_books_comparison(
-                date.fromisoformat(PERIOD_START), date.fromisoformat(PERIOD_END))
+                date.fromisoformat(PERIOD_START), date.fromisoformat(PERIOD_END)
+            )
 
 
 @tagged("post_install", "-at_install")

@@ -20,7 +20,8 @@ class TestKashooBooksComparisonTour(BooksComparisonBookMixin, KashooCanadaCommon
         cls._map_everything()
         cls._build_book(cls.env, cls.backend, cls.sandbox.url)
         cls.report = cls.backend._kashoo_run_books_comparison(
-            date.fromisoformat(PERIOD_START), date.fromisoformat(PERIOD_END))
+            date.fromisoformat(PERIOD_START), date.fromisoformat(PERIOD_END)
+        )
         admin = cls.env.ref("base.user_admin")
         admin.write({"company_ids": [(4, cls.company.id)], "company_id": cls.company.id})
 

@@ -246,8 +246,9 @@ class TestKashooMoveBuilder(KashooCanadaCommon):
         def refused(move_self):
             # One of Odoo's own reconciliation refusals, in the user's language.
             source = "You are trying to reconcile some entries that are already reconciled."
-            message = code_translations.get_python_translations(
-                "account", move_self.env.lang).get(source, source)
+            message = code_translations.get_python_translations("account", move_self.env.lang).get(
+                source, source
+            )
             messages.add(message)
             raise UserError(message)
 
@@ -267,14 +268,21 @@ class TestKashooMoveBuilder(KashooCanadaCommon):
                     locked = builder._kashoo_rewrite_move(move, changed).error
                 self.company.sudo().fiscalyear_lock_date = False
                 builder._kashoo_build_moves(self.backend, [payment])
-                with patch.object(Builder, "_kashoo_change_blocker", racing([])), \
-                        patch.object(type(move), "button_draft", refused):
+                with (
+                    patch.object(Builder, "_kashoo_change_blocker", racing([])),
+                    patch.object(type(move), "button_draft", refused),
+                ):
                     reconciled = builder._kashoo_rewrite_move(move, changed).error
-                outcomes[lang] = (locked.error_type, locked.fix_action,
-                                  reconciled.error_type, reconciled.fix_action)
+                outcomes[lang] = (
+                    locked.error_type,
+                    locked.fix_action,
+                    reconciled.error_type,
+                    reconciled.fix_action,
+                )
                 savepoint.rollback()
-        self.assertEqual(outcomes["en_US"],
-                         ("locked_period", "reopen_period", "reconciled", "unreconcile"))
+        self.assertEqual(
+            outcomes["en_US"], ("locked_period", "reopen_period", "reconciled", "unreconcile")
+        )
         self.assertEqual(outcomes["fr_FR"], outcomes["en_US"])
         self.assertEqual(len(messages), 4, "Odoo refused twice in English, twice in French")
 
@@ -282,8 +290,9 @@ class TestKashooMoveBuilder(KashooCanadaCommon):
         [record], [result] = self._build([self.fixtures["lineDiscount"][0]])
         day = fields.Date.to_date(record["date"])
         self.company.sudo().fiscalyear_lock_date = day.replace(day=1) - timedelta(days=1)
-        earlier = dict(record, version=record["version"] + 1,
-                       date=str(day.replace(year=day.year - 1)))
+        earlier = dict(
+            record, version=record["version"] + 1, date=str(day.replace(year=day.year - 1))
+        )
         error = self.builder._kashoo_rewrite_move(result.move, earlier).error
         self.assertEqual((error.error_type, error.fix_action), ("locked_period", "reopen_period"))
         self.assertEqual(result.move.date, day)

@@ -168,9 +168,11 @@ class TestKashooSyncEngine(KashooSyncCase):
         row = self._rows(kashoo_id=kashoo_id)
         builder = type(self.env["kashoo.move.builder"])
         conflict = psycopg2.errors.SerializationFailure("could not serialize access")
-        with patch.object(builder, "_kashoo_build_moves", side_effect=conflict), \
-                self._fast_client() as client, \
-                self.assertRaises(psycopg2.errors.SerializationFailure):
+        with (
+            patch.object(builder, "_kashoo_build_moves", side_effect=conflict),
+            self._fast_client() as client,
+            self.assertRaises(psycopg2.errors.SerializationFailure),
+        ):
             self.env["kashoo.import.engine"]._import_batch(self.backend, row, client)
         self.assertEqual((row.state, row.tries, row.next_attempt_at), ("pending", 0, False))
 

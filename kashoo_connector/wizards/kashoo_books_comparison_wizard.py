@@ -10,8 +10,11 @@ class KashooBooksComparisonWizard(models.TransientModel):
     _description = "Compare Books with Kashoo"
 
     backend_id = fields.Many2one(
-        "kashoo.backend", required=True, ondelete="cascade",
-        default=lambda self: self.env["kashoo.backend"]._get_for_company(self.env.company))
+        "kashoo.backend",
+        required=True,
+        ondelete="cascade",
+        default=lambda self: self.env["kashoo.backend"]._get_for_company(self.env.company),
+    )
     date_from = fields.Date(string="From", required=True)
     date_to = fields.Date(string="To", required=True, default=fields.Date.context_today)
 
@@ -33,8 +36,12 @@ class KashooBooksComparisonWizard(models.TransientModel):
         if self.date_from > self.date_to:
             raise UserError(_("The period must start before it ends."))
         if self.backend_id.state != "connected":
-            raise UserError(_("Connect the backend to Kashoo before comparing the books: "
-                              "Kashoo's side is read live."))
+            raise UserError(
+                _(
+                    "Connect the backend to Kashoo before comparing the books: "
+                    "Kashoo's side is read live."
+                )
+            )
         report = self.backend_id._kashoo_run_books_comparison(self.date_from, self.date_to)
         return {
             "type": "ir.actions.act_window",

@@ -3,8 +3,12 @@ from odoo.exceptions import UserError
 
 # The soft lock dates an accountant may move to let a Kashoo correction in (the hard lock
 # date can only move forward, so it is never offered).
-SOFT_LOCK_DATE_FIELDS = ("fiscalyear_lock_date", "tax_lock_date", "sale_lock_date",
-                         "purchase_lock_date")
+SOFT_LOCK_DATE_FIELDS = (
+    "fiscalyear_lock_date",
+    "tax_lock_date",
+    "sale_lock_date",
+    "purchase_lock_date",
+)
 
 
 class KashooLockDateWizard(models.TransientModel):
@@ -17,16 +21,20 @@ class KashooLockDateWizard(models.TransientModel):
     _name = "kashoo.lock.date.wizard"
     _description = "Kashoo: Change Lock Dates"
 
-    company_id = fields.Many2one("res.company", required=True, readonly=True,
-                                 default=lambda self: self.env.company)
+    company_id = fields.Many2one(
+        "res.company", required=True, readonly=True, default=lambda self: self.env.company
+    )
     transaction_id = fields.Many2one("kashoo.transaction", readonly=True)
     kashoo_date = fields.Date(related="transaction_id.kashoo_date", string="Record Date")
     fiscalyear_lock_date = fields.Date(string="Lock Everything")
     tax_lock_date = fields.Date(string="Lock Tax Return")
     sale_lock_date = fields.Date(string="Lock Sales")
     purchase_lock_date = fields.Date(string="Lock Purchases")
-    hard_lock_date = fields.Date(string="Hard Lock", readonly=True,
-                                 help="Irreversible: records on or before it cannot be imported.")
+    hard_lock_date = fields.Date(
+        string="Hard Lock",
+        readonly=True,
+        help="Irreversible: records on or before it cannot be imported.",
+    )
 
     @api.model
     def default_get(self, fields_list):
@@ -42,17 +50,24 @@ class KashooLockDateWizard(models.TransientModel):
         if not self.env.user.has_group("account.group_account_manager"):
             raise UserError(_("Only accounting administrators can change lock dates."))
         company = self.company_id
-        changes = {name: self[name] for name in SOFT_LOCK_DATE_FIELDS
-                   if self[name] != company[name]}
+        changes = {
+            name: self[name] for name in SOFT_LOCK_DATE_FIELDS if self[name] != company[name]
+        }
         if changes:
             # Company records are only writable by settings administrators; the lock dates
             # belong to the accounting administrators checked above.
             company.sudo().write(changes)
         if self.transaction_id:
             # The field labels in the user's language, like the rest of the sentence.
-            listed = ", ".join(f"{self._fields[name]._description_string(self.env)} {value or '-'}"
-                               for name, value in changes.items())
-            self.transaction_id._kashoo_log_decision(_(
-                "Lock dates changed by %(user)s: %(changes)s", user=self.env.user.name,
-                changes=listed or _("none")))
+            listed = ", ".join(
+                f"{self._fields[name]._description_string(self.env)} {value or '-'}"
+                for name, value in changes.items()
+            )
+            self.transaction_id._kashoo_log_decision(
+                _(
+                    "Lock dates changed by %(user)s: %(changes)s",
+                    user=self.env.user.name,
+                    changes=listed or _("none"),
+                )
+            )
         return {"type": "ir.actions.act_window_close"}

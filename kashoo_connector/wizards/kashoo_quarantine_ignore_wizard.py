@@ -2,8 +2,12 @@ from odoo import api, fields, models
 
 # The soft lock dates an accountant may move to let a Kashoo correction in (the hard lock
 # date can only move forward, so it is never offered).
-SOFT_LOCK_DATE_FIELDS = ("fiscalyear_lock_date", "tax_lock_date", "sale_lock_date",
-                         "purchase_lock_date")
+SOFT_LOCK_DATE_FIELDS = (
+    "fiscalyear_lock_date",
+    "tax_lock_date",
+    "sale_lock_date",
+    "purchase_lock_date",
+)
 
 
 class KashooQuarantineIgnoreWizard(models.TransientModel):
@@ -12,11 +16,11 @@ class KashooQuarantineIgnoreWizard(models.TransientModel):
     _name = "kashoo.quarantine.ignore.wizard"
     _description = "Ignore Kashoo Transactions"
 
-    transaction_ids = fields.Many2many("kashoo.transaction", string="Transactions",
-                                       required=True)
+    transaction_ids = fields.Many2many("kashoo.transaction", string="Transactions", required=True)
     transaction_count = fields.Integer(compute="_compute_transaction_count")
-    reason = fields.Text(required=True,
-                         help="Kept on each transaction and in its history, for the audit.")
+    reason = fields.Text(
+        required=True, help="Kept on each transaction and in its history, for the audit."
+    )
 
     @api.depends("transaction_ids")
     def _compute_transaction_count(self):

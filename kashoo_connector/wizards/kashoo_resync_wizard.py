@@ -22,7 +22,6 @@ class KashooResyncWizard(models.TransientModel):
         if backend.state != "connected":
             raise UserError(_("Connect the backend to Kashoo before resynchronizing."))
         backend.write({"resync_from": self.date_from})
-        backend.message_post(body=_("Manual resync from %(date)s requested.",
-                                    date=self.date_from))
+        backend.message_post(body=_("Manual resync from %(date)s requested.", date=self.date_from))
         self.env.ref("kashoo_connector.ir_cron_kashoo_fetch")._trigger()
         return {"type": "ir.actions.act_window_close"}

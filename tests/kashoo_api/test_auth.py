@@ -251,8 +251,9 @@ class RefreshRecorder:
 
 def manager_for(recorder, expires_at, margin=120, refresh_token="rt-0"):
     return OAuthTokenManager(
-        InMemoryTokenStore(TokenSet("at-0", refresh_token, expires_at=expires_at),
-                           recorder.on_rotate),
+        InMemoryTokenStore(
+            TokenSet("at-0", refresh_token, expires_at=expires_at), recorder.on_rotate
+        ),
         refresh_fn=recorder.refresh,
         margin_seconds=margin,
         clock=lambda: NOW,

@@ -12,20 +12,23 @@ class KashooBooksComparisonAging(models.Model):
     _description = "Kashoo Books Comparison Partner Balance"
     _order = "comparison_id, kind, is_discrepancy desc, contact_name, id"
 
-    comparison_id = fields.Many2one("kashoo.books.comparison", required=True, index=True,
-                                    ondelete="cascade", readonly=True)
+    comparison_id = fields.Many2one(
+        "kashoo.books.comparison", required=True, index=True, ondelete="cascade", readonly=True
+    )
     company_id = fields.Many2one(related="comparison_id.company_id", store=True)
     currency_id = fields.Many2one(related="comparison_id.currency_id")
     kind = fields.Selection(AGING_KINDS, required=True, readonly=True)
-    partner_id = fields.Many2one("res.partner", string="Odoo Partner", readonly=True,
-                                 ondelete="set null")
-    contact_id = fields.Many2one("kashoo.contact", string="Kashoo Contact", readonly=True,
-                                 ondelete="set null")
+    partner_id = fields.Many2one(
+        "res.partner", string="Odoo Partner", readonly=True, ondelete="set null"
+    )
+    contact_id = fields.Many2one(
+        "kashoo.contact", string="Kashoo Contact", readonly=True, ondelete="set null"
+    )
     contact_name = fields.Char(string="Contact", readonly=True)
-    kashoo_amount = fields.Monetary(string="Kashoo Open", readonly=True,
-                                    currency_field="currency_id")
-    odoo_amount = fields.Monetary(string="Odoo Open", readonly=True,
-                                  currency_field="currency_id")
+    kashoo_amount = fields.Monetary(
+        string="Kashoo Open", readonly=True, currency_field="currency_id"
+    )
+    odoo_amount = fields.Monetary(string="Odoo Open", readonly=True, currency_field="currency_id")
     difference = fields.Monetary(readonly=True, currency_field="currency_id")
     tolerance = fields.Monetary(currency_field="currency_id")
     kashoo_document_count = fields.Integer(string="Kashoo Documents", readonly=True)
@@ -42,15 +45,25 @@ class KashooBooksComparisonAging(models.Model):
     odoo_61_90 = fields.Monetary(string="Odoo 61-90 Days", readonly=True)
     odoo_over_90 = fields.Monetary(string="Odoo Over 90 Days", readonly=True)
     is_discrepancy = fields.Boolean(
-        compute="_compute_is_discrepancy", store=True, string="Discrepancy",
+        compute="_compute_is_discrepancy",
+        store=True,
+        string="Discrepancy",
         help="The open balances differ beyond the tolerance, in total or in one age bucket "
-        "(a payment applied to another document of the partner moves money between ages).")
+        "(a payment applied to another document of the partner moves money between ages).",
+    )
 
-    @api.depends("difference", "tolerance", "currency_id", *(
-        f"{side}_{bucket}" for side in ("kashoo", "odoo") for bucket in AGING_BUCKETS))
+    @api.depends(
+        "difference",
+        "tolerance",
+        "currency_id",
+        *(f"{side}_{bucket}" for side in ("kashoo", "odoo") for bucket in AGING_BUCKETS),
+    )
     def _compute_is_discrepancy(self):
         for row in self:
             differences = [row.difference] + [
-                row[f"kashoo_{bucket}"] - row[f"odoo_{bucket}"] for bucket in AGING_BUCKETS]
-            row.is_discrepancy = any(row.currency_id.compare_amounts(
-                abs(difference), row.tolerance) > 0 for difference in differences)
+                row[f"kashoo_{bucket}"] - row[f"odoo_{bucket}"] for bucket in AGING_BUCKETS
+            ]
+            row.is_discrepancy = any(
+                row.currency_id.compare_amounts(abs(difference), row.tolerance) > 0
+                for difference in differences
+            )

@@ -15,8 +15,14 @@ class KashooBooksComparisonDetail(models.Model):
     _description = "Kashoo Books Comparison Difference"
     _order = "line_id, kashoo_date, kashoo_id, id"
 
-    line_id = fields.Many2one("kashoo.books.comparison.line", required=True, index=True,
-                              ondelete="cascade", readonly=True, string="Account Line")
+    line_id = fields.Many2one(
+        "kashoo.books.comparison.line",
+        required=True,
+        index=True,
+        ondelete="cascade",
+        readonly=True,
+        string="Account Line",
+    )
     comparison_id = fields.Many2one(related="line_id.comparison_id", store=True, index=True)
     company_id = fields.Many2one(related="line_id.company_id", store=True)
     currency_id = fields.Many2one(related="line_id.currency_id")
@@ -28,17 +34,19 @@ class KashooBooksComparisonDetail(models.Model):
     kashoo_number = fields.Char(string="Number", readonly=True)
     kashoo_amount = fields.Monetary(readonly=True, currency_field="currency_id")
     odoo_amount = fields.Monetary(readonly=True, currency_field="currency_id")
-    difference = fields.Monetary(compute="_compute_difference", store=True,
-                                 currency_field="currency_id")
+    difference = fields.Monetary(
+        compute="_compute_difference", store=True, currency_field="currency_id"
+    )
     reason = fields.Selection(DETAIL_REASONS, readonly=True)
-    move_id = fields.Many2one("account.move", string="Odoo Entry", readonly=True,
-                              ondelete="set null")
-    transaction_id = fields.Many2one("kashoo.transaction", string="Staging Row", readonly=True,
-                                     ondelete="set null")
+    move_id = fields.Many2one(
+        "account.move", string="Odoo Entry", readonly=True, ondelete="set null"
+    )
+    transaction_id = fields.Many2one(
+        "kashoo.transaction", string="Staging Row", readonly=True, ondelete="set null"
+    )
     transaction_state = fields.Selection(related="transaction_id.state", string="Sync State")
 
     @api.depends("kashoo_amount", "odoo_amount")
     def _compute_difference(self):
         for detail in self:
-            detail.difference = detail.currency_id.round(detail.kashoo_amount
-                                                         - detail.odoo_amount)
+            detail.difference = detail.currency_id.round(detail.kashoo_amount - detail.odoo_amount)

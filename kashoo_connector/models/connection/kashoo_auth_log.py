@@ -9,8 +9,7 @@ class KashooAuthLog(models.Model):
     _order = "create_date desc, id desc"
     _log_access = True
 
-    backend_id = fields.Many2one("kashoo.backend", required=True, index=True,
-                                 ondelete="cascade")
+    backend_id = fields.Many2one("kashoo.backend", required=True, index=True, ondelete="cascade")
     company_id = fields.Many2one(related="backend_id.company_id", store=True)
     user_id = fields.Many2one("res.users", string="User", readonly=True)
     event = fields.Selection(

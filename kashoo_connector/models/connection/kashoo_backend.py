@@ -161,12 +161,15 @@ class KashooBackend(models.Model):
         self.classic_token = False
 
     def _compute_has_secrets(self):
-        authorized = self.env["kashoo.oauth.token"].sudo().search(
-            [("backend_id", "in", self.ids)]).backend_id
+        authorized = (
+            self.env["kashoo.oauth.token"]
+            .sudo()
+            .search([("backend_id", "in", self.ids)])
+            .backend_id
+        )
         for backend, backend_sudo in zip(self, self.sudo(), strict=True):
             backend.has_client_secret = bool(backend_sudo.client_secret_encrypted)
-            backend.has_tokens = backend in authorized or bool(
-                backend_sudo.classic_token_encrypted)
+            backend.has_tokens = backend in authorized or bool(backend_sudo.classic_token_encrypted)
 
     def _compute_token_scope(self):
         tokens = self.env["kashoo.oauth.token"].sudo().search([("backend_id", "in", self.ids)])
@@ -218,8 +221,10 @@ class KashooBackend(models.Model):
             parts = urlsplit(backend.api_url or "")
             if parts.scheme not in ("http", "https") or not parts.netloc:
                 raise ValidationError(
-                    _("The Kashoo API URL must be an http(s) address, not %(url)r.",
-                      url=backend.api_url)
+                    _(
+                        "The Kashoo API URL must be an http(s) address, not %(url)r.",
+                        url=backend.api_url,
+                    )
                 )
 
     @api.constrains("api_prefix")
@@ -235,8 +240,9 @@ class KashooBackend(models.Model):
         self.ensure_one()
         self._check_administrator()
         if not self.client_id or not self.has_client_secret:
-            raise UserError(_("Enter the Client ID and Client Secret of your Kashoo application "
-                              "first."))
+            raise UserError(
+                _("Enter the Client ID and Client Secret of your Kashoo application " "first.")
+            )
         code_verifier = generate_code_verifier()
         state = self.env["kashoo.oauth.state"]._issue(self, code_verifier)
         url = build_authorize_url(
@@ -247,8 +253,11 @@ class KashooBackend(models.Model):
             state,
             code_challenge_s256(code_verifier),
         )
-        self._log_auth("authorize", "success", _("Sent %(user)s to Kashoo's consent page.",
-                                                 user=self.env.user.name))
+        self._log_auth(
+            "authorize",
+            "success",
+            _("Sent %(user)s to Kashoo's consent page.", user=self.env.user.name),
+        )
         return {"type": "ir.actions.act_url", "url": url, "target": "self"}
 
     def action_kashoo_verify(self):
@@ -256,13 +265,18 @@ class KashooBackend(models.Model):
         self.ensure_one()
         self._check_administrator()
         business = self._fetch_business_profile()
-        self.write({
-            "kashoo_business_id": business["id"],
-            "kashoo_business_name": business.get("name") or "",
-            "state": "connected",
-        })
-        self._log_auth("verify", "success", _("Reached Kashoo business %(name)s.",
-                                              name=self.kashoo_business_name))
+        self.write(
+            {
+                "kashoo_business_id": business["id"],
+                "kashoo_business_name": business.get("name") or "",
+                "state": "connected",
+            }
+        )
+        self._log_auth(
+            "verify",
+            "success",
+            _("Reached Kashoo business %(name)s.", name=self.kashoo_business_name),
+        )
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
@@ -303,8 +317,11 @@ class KashooBackend(models.Model):
         if self.auth_mode == AUTH_MODE_CLASSIC:
             provider = ClassicTokenProvider(token=self._kashoo_stored_classic_token)
         else:
-            provider = OAuthTokenManager(_BackendTokenStore(self), self._kashoo_refresh_tokens,
-                                         margin_seconds=self.token_refresh_margin)
+            provider = OAuthTokenManager(
+                _BackendTokenStore(self),
+                self._kashoo_refresh_tokens,
+                margin_seconds=self.token_refresh_margin,
+            )
         return KashooClient(
             self.api_url,
             auth=KashooAuth(provider, mode=self.auth_mode),
@@ -330,8 +347,9 @@ class KashooBackend(models.Model):
         """The stored classic API token, read when the first call needs it."""
         backend_sudo = self.sudo()
         if not backend_sudo.classic_token_encrypted:
-            raise KashooAuthRevoked(self.env._("no classic API token is stored"),
-                                    code="not_authorized")
+            raise KashooAuthRevoked(
+                self.env._("no classic API token is stored"), code="not_authorized"
+            )
         return utils.decrypt_secret(backend_sudo.env, backend_sudo.classic_token_encrypted)
 
     def _fetch_business_profile(self):
@@ -347,35 +365,55 @@ class KashooBackend(models.Model):
                 businesses = client.list_businesses()
         except KashooNotFound as error:
             self._log_auth("verify", "failure", error.message)
-            raise UserError(_(
-                "Kashoo does not know business %(business)s, or this connection may not see "
-                "it. Check the Kashoo Business ID.", business=self.kashoo_business_id,
-            )) from error
+            raise UserError(
+                _(
+                    "Kashoo does not know business %(business)s, or this connection may not see "
+                    "it. Check the Kashoo Business ID.",
+                    business=self.kashoo_business_id,
+                )
+            ) from error
         except KashooForbidden as error:
             self._log_auth("verify", "failure", error.message)
-            raise UserError(_(
-                "Kashoo refused access (forbidden): the authorization lacks a scope or the "
-                "business subscription is inactive. Details: %(details)s",
-                details=error.message)) from error
+            raise UserError(
+                _(
+                    "Kashoo refused access (forbidden): the authorization lacks a scope or the "
+                    "business subscription is inactive. Details: %(details)s",
+                    details=error.message,
+                )
+            ) from error
         except KashooAuthError as error:
             self._log_auth("verify", "failure", error.message)
-            raise UserError(_(
-                "Kashoo did not accept the credentials (unauthorized). Authorize with Kashoo "
-                "again. Details: %(details)s", details=error.message)) from error
+            raise UserError(
+                _(
+                    "Kashoo did not accept the credentials (unauthorized). Authorize with Kashoo "
+                    "again. Details: %(details)s",
+                    details=error.message,
+                )
+            ) from error
         except KashooTransientError as error:
             self._log_auth("verify", "failure", error.message)
-            raise UserError(_(
-                "Kashoo could not be reached at %(url)s (unreachable). Details: %(details)s",
-                url=self.api_url, details=error.message)) from error
+            raise UserError(
+                _(
+                    "Kashoo could not be reached at %(url)s (unreachable). Details: %(details)s",
+                    url=self.api_url,
+                    details=error.message,
+                )
+            ) from error
         except KashooError as error:
             self._log_auth("verify", "failure", error.message)
-            raise UserError(_("Kashoo answered unexpectedly: %(details)s",
-                              details=error.message)) from error
+            raise UserError(
+                _("Kashoo answered unexpectedly: %(details)s", details=error.message)
+            ) from error
         if len(businesses) != 1:
             names = ", ".join(f"{b.get('id')}: {b.get('name')}" for b in businesses) or "-"
-            raise UserError(_(
-                "This Kashoo login reaches %(count)s businesses (%(names)s). Enter the Kashoo "
-                "Business ID to use, then verify again.", count=len(businesses), names=names))
+            raise UserError(
+                _(
+                    "This Kashoo login reaches %(count)s businesses (%(names)s). Enter the Kashoo "
+                    "Business ID to use, then verify again.",
+                    count=len(businesses),
+                    names=names,
+                )
+            )
         return businesses[0]
 
     def _complete_authorization(self, code, code_verifier):
@@ -403,24 +441,30 @@ class KashooBackend(models.Model):
         self.write({"state": "reauthorize"})
         self._log_auth("refresh", "failure", reason)
         summary = _("Kashoo needs to be authorized again")
-        note = _("Kashoo refused the stored authorization (%(reason)s). Synchronization is "
-                 "paused until an administrator clicks Authorize with Kashoo.", reason=reason)
+        note = _(
+            "Kashoo refused the stored authorization (%(reason)s). Synchronization is "
+            "paused until an administrator clicks Authorize with Kashoo.",
+            reason=reason,
+        )
         admins = self.env.ref("base.group_system").users.filtered(
             lambda user: self.company_id in user.company_ids and not user.share
         )
         for admin in admins:
-            self.activity_schedule("mail.mail_activity_data_todo", summary=summary, note=note,
-                                   user_id=admin.id)
+            self.activity_schedule(
+                "mail.mail_activity_data_todo", summary=summary, note=note, user_id=admin.id
+            )
         self.message_post(body=note)
 
     def _log_auth(self, event, outcome, message):
-        self.env["kashoo.auth.log"].sudo().create({
-            "backend_id": self.id,
-            "event": event,
-            "outcome": outcome,
-            "message": message,
-            "user_id": self.env.uid,
-        })
+        self.env["kashoo.auth.log"].sudo().create(
+            {
+                "backend_id": self.id,
+                "event": event,
+                "outcome": outcome,
+                "message": message,
+                "user_id": self.env.uid,
+            }
+        )
 
 
 def _addon_version():
@@ -443,8 +487,9 @@ class _BackendTokenStore:
         backend = self._backend
         if backend.state == "reauthorize":
             # Kashoo already refused the refresh token: asking again would only loop.
-            raise KashooAuthRevoked(backend.env._("Kashoo must be authorized again"),
-                                    code="reauthorize")
+            raise KashooAuthRevoked(
+                backend.env._("Kashoo must be authorized again"), code="reauthorize"
+            )
         return backend.env["kashoo.oauth.token"]._load(backend)
 
     @contextlib.contextmanager
@@ -474,6 +519,9 @@ class _BackendTokenStore:
         locked = self._locked
         locked.env["kashoo.oauth.token"]._save(locked, token_set)
         # env._, not _(): this helper is no record, so _() would find no language.
-        message = (locked.env._("Access token renewed after a 401.") if forced
-                   else locked.env._("Access token renewed ahead of expiry."))
+        message = (
+            locked.env._("Access token renewed after a 401.")
+            if forced
+            else locked.env._("Access token renewed ahead of expiry.")
+        )
         locked._log_auth("refresh", "success", message)

@@ -35,14 +35,16 @@ class KashooOAuthState(models.Model):
     def _issue(self, backend, code_verifier):
         """Create a state for ``backend`` and the current user; return the value to send."""
         state = secrets.token_urlsafe(32)
-        self.sudo().create({
-            "state_digest": _digest(state),
-            "backend_id": backend.id,
-            "user_id": self.env.uid,
-            "code_verifier_encrypted": utils.get_secret_box(self.env).encrypt(code_verifier),
-            "expires_at": fields.Datetime.now()
-            + timedelta(minutes=const.OAUTH_STATE_LIFETIME_MINUTES),
-        })
+        self.sudo().create(
+            {
+                "state_digest": _digest(state),
+                "backend_id": backend.id,
+                "user_id": self.env.uid,
+                "code_verifier_encrypted": utils.get_secret_box(self.env).encrypt(code_verifier),
+                "expires_at": fields.Datetime.now()
+                + timedelta(minutes=const.OAUTH_STATE_LIFETIME_MINUTES),
+            }
+        )
         return state
 
     @api.model

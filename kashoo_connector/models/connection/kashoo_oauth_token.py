@@ -58,9 +58,10 @@ class KashooOAuthToken(models.Model):
             )
         tokens = self.sudo().search([("backend_id", "=", backend.id)])
         if not tokens:
-            raise KashooAuthRevoked(self.env._("this backend has no access token: "
-                                                 "authorize with Kashoo"),
-                                    code="not_authorized")
+            raise KashooAuthRevoked(
+                self.env._("this backend has no access token: " "authorize with Kashoo"),
+                code="not_authorized",
+            )
         return TokenSet(
             access_token=utils.decrypt_secret(self.env, tokens.access_token_encrypted),
             refresh_token=tokens.refresh_token_encrypted

@@ -36,9 +36,7 @@ class ResConfigSettings(models.TransientModel):
 
     def _compute_kashoo_redirect_uri(self):
         for settings in self:
-            settings.kashoo_redirect_uri = (
-                settings.get_base_url() + const.OAUTH_CALLBACK_ROUTE
-            )
+            settings.kashoo_redirect_uri = settings.get_base_url() + const.OAUTH_CALLBACK_ROUTE
 
     @api.model
     def get_values(self):
@@ -53,8 +51,9 @@ class ResConfigSettings(models.TransientModel):
         if not self.env.is_system():
             return
         backend = self.kashoo_backend_id
-        if not backend and (self.kashoo_client_id or self.kashoo_client_secret
-                            or self.kashoo_business_ref):
+        if not backend and (
+            self.kashoo_client_id or self.kashoo_client_secret or self.kashoo_business_ref
+        ):
             backend = self.env["kashoo.backend"].create({"company_id": self.company_id.id})
         if not backend:
             return

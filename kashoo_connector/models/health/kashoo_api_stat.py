@@ -18,8 +18,9 @@ class KashooApiStat(models.Model):
     _description = "Kashoo API Call Statistics"
     _order = "id desc"
 
-    backend_id = fields.Many2one("kashoo.backend", required=True, index=True,
-                                 ondelete="cascade", readonly=True)
+    backend_id = fields.Many2one(
+        "kashoo.backend", required=True, index=True, ondelete="cascade", readonly=True
+    )
     company_id = fields.Many2one(related="backend_id.company_id", store=True)
     operation = fields.Selection(selection=API_OPERATIONS, required=True, readonly=True)
     call_count = fields.Integer(string="API Calls", readonly=True)

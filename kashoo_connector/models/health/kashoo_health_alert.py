@@ -1,4 +1,3 @@
-
 from odoo import _, api, fields, models
 
 from ... import const
@@ -22,15 +21,18 @@ class KashooHealthAlert(models.Model):
     _description = "Kashoo Sync Health Alert"
     _order = "state desc, opened_at desc, id desc"
 
-    backend_id = fields.Many2one("kashoo.backend", required=True, index=True,
-                                 ondelete="cascade", readonly=True)
+    backend_id = fields.Many2one(
+        "kashoo.backend", required=True, index=True, ondelete="cascade", readonly=True
+    )
     company_id = fields.Many2one(related="backend_id.company_id", store=True)
     metric = fields.Selection(selection=const.HEALTH_METRICS, required=True, readonly=True)
-    state = fields.Selection(selection=ALERT_STATES, required=True, default="open",
-                             readonly=True)
+    state = fields.Selection(selection=ALERT_STATES, required=True, default="open", readonly=True)
     reason = fields.Selection(selection=ALERT_REASONS, readonly=True)
-    opened_at = fields.Datetime(string="Hour Breached", readonly=True,
-                                help="Start of the hour whose figure opened the alert.")
+    opened_at = fields.Datetime(
+        string="Hour Breached",
+        readonly=True,
+        help="Start of the hour whose figure opened the alert.",
+    )
     value = fields.Float(string="Value When Opened", readonly=True)
     baseline = fields.Float(readonly=True, help="Zero when there was too little history.")
     deviation_percent = fields.Float(string="Deviation (%)", digits=(16, 1), readonly=True)
@@ -63,8 +65,9 @@ class KashooHealthAlert(models.Model):
         baselines = snapshots._kashoo_baselines()
         open_alerts = {
             (alert.backend_id.id, alert.metric): alert
-            for alert in self.sudo().search([("backend_id", "in", snapshots.backend_id.ids),
-                                             ("state", "=", "open")])
+            for alert in self.sudo().search(
+                [("backend_id", "in", snapshots.backend_id.ids), ("state", "=", "open")]
+            )
         }
         for snapshot in snapshots:
             backend = snapshot.backend_id
@@ -73,29 +76,41 @@ class KashooHealthAlert(models.Model):
                 baseline = baselines.get((backend.id, metric))
                 limit = backend._kashoo_health_limit(metric)
                 verdict = health_rules.evaluate(
-                    value, baseline, worse=worse,
-                    max_deviation_percent=backend.health_deviation_percent, limit=limit)
+                    value,
+                    baseline,
+                    worse=worse,
+                    max_deviation_percent=backend.health_deviation_percent,
+                    limit=limit,
+                )
                 alert = open_alerts.get((backend.id, metric))
                 if verdict.breached and alert:
                     alert.write({"last_value": value, "last_checked_at": snapshot.period_start})
                 elif verdict.breached:
-                    alert = self.sudo().create({
-                        "backend_id": backend.id,
-                        "metric": metric,
-                        "reason": verdict.reason,
-                        "opened_at": snapshot.period_start,
-                        "value": value,
-                        "baseline": baseline or 0.0,
-                        "deviation_percent": verdict.deviation_percent or 0.0,
-                        "limit_value": limit or 0.0,
-                        "last_value": value,
-                        "last_checked_at": snapshot.period_start,
-                    })
+                    alert = self.sudo().create(
+                        {
+                            "backend_id": backend.id,
+                            "metric": metric,
+                            "reason": verdict.reason,
+                            "opened_at": snapshot.period_start,
+                            "value": value,
+                            "baseline": baseline or 0.0,
+                            "deviation_percent": verdict.deviation_percent or 0.0,
+                            "limit_value": limit or 0.0,
+                            "last_value": value,
+                            "last_checked_at": snapshot.period_start,
+                        }
+                    )
                     alert._kashoo_notify_opened(baseline)
                 elif alert and value is not None:
                     # An hour without data proves nothing: only a real figure clears it.
-                    alert.write({"state": "cleared", "cleared_at": snapshot.period_start,
-                                 "last_value": value, "last_checked_at": snapshot.period_start})
+                    alert.write(
+                        {
+                            "state": "cleared",
+                            "cleared_at": snapshot.period_start,
+                            "last_value": value,
+                            "last_checked_at": snapshot.period_start,
+                        }
+                    )
                     alert._kashoo_notify_cleared(value, baseline)
 
     def _kashoo_notify_opened(self, baseline):
@@ -104,39 +119,57 @@ class KashooHealthAlert(models.Model):
         metric = self.display_name
         value = _format_figure(self.metric, self.value)
         if self.reason == health_rules.BREACH_LIMIT:
-            body = _("Kashoo health alert: %(metric)s is %(value)s, beyond the limit of "
-                     "%(limit)s.", metric=metric, value=value,
-                     limit=_format_figure(self.metric, self.limit_value))
+            body = _(
+                "Kashoo health alert: %(metric)s is %(value)s, beyond the limit of " "%(limit)s.",
+                metric=metric,
+                value=value,
+                limit=_format_figure(self.metric, self.limit_value),
+            )
         else:
             # Formatted outside the _() call: the term extractor gives up on a whole file when
             # a call's arguments hold an f-string.
             deviation = format(self.deviation_percent, "+.0f")
             threshold = format(backend.health_deviation_percent, "g")
-            body = _("Kashoo health alert: %(metric)s is %(value)s, %(deviation)s %% off its "
-                     "%(days)s-day baseline of %(baseline)s (threshold %(threshold)s %%).",
-                     metric=metric, value=value, deviation=deviation,
-                     days=backend.health_baseline_days,
-                     baseline=_format_figure(self.metric, baseline), threshold=threshold)
+            body = _(
+                "Kashoo health alert: %(metric)s is %(value)s, %(deviation)s %% off its "
+                "%(days)s-day baseline of %(baseline)s (threshold %(threshold)s %%).",
+                metric=metric,
+                value=value,
+                deviation=deviation,
+                days=backend.health_baseline_days,
+                baseline=_format_figure(self.metric, baseline),
+                threshold=threshold,
+            )
         self._kashoo_notify(body)
 
     def _kashoo_notify_cleared(self, value, baseline):
         self.ensure_one()
         if baseline is None:
-            body = _("Kashoo health: %(metric)s is back to normal at %(value)s.",
-                     metric=self.display_name, value=_format_figure(self.metric, value))
+            body = _(
+                "Kashoo health: %(metric)s is back to normal at %(value)s.",
+                metric=self.display_name,
+                value=_format_figure(self.metric, value),
+            )
         else:
-            body = _("Kashoo health: %(metric)s is back to normal at %(value)s (baseline "
-                     "%(baseline)s).", metric=self.display_name,
-                     value=_format_figure(self.metric, value),
-                     baseline=_format_figure(self.metric, baseline))
+            body = _(
+                "Kashoo health: %(metric)s is back to normal at %(value)s (baseline "
+                "%(baseline)s).",
+                metric=self.display_name,
+                value=_format_figure(self.metric, value),
+                baseline=_format_figure(self.metric, baseline),
+            )
         self._kashoo_notify(body)
 
     def _kashoo_notify(self, body):
         """Post ``body`` on the backend, notifying its company's Kashoo managers."""
         backend = self.backend_id.sudo()
         managers = backend._kashoo_health_recipients()
-        backend.message_post(body=body, partner_ids=managers.partner_id.ids,
-                             message_type="comment", subtype_xmlid="mail.mt_comment")
+        backend.message_post(
+            body=body,
+            partner_ids=managers.partner_id.ids,
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+        )
 
 
 def _format_figure(metric, value):

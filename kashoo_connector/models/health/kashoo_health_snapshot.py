@@ -21,41 +21,60 @@ class KashooHealthSnapshot(models.Model):
     _order = "period_start desc, backend_id"
     _rec_name = "period_start"
 
-    backend_id = fields.Many2one("kashoo.backend", required=True, index=True,
-                                 ondelete="cascade", readonly=True)
+    backend_id = fields.Many2one(
+        "kashoo.backend", required=True, index=True, ondelete="cascade", readonly=True
+    )
     company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
     period_start = fields.Datetime(string="Hour", required=True, readonly=True)
     period_end = fields.Datetime(string="Until", required=True, readonly=True)
-    attempted_count = fields.Integer(string="Attempted", readonly=True,
-                                     help="Import attempts of Kashoo transactions.")
+    attempted_count = fields.Integer(
+        string="Attempted", readonly=True, help="Import attempts of Kashoo transactions."
+    )
     succeeded_count = fields.Integer(string="Succeeded", readonly=True)
     retry_count = fields.Integer(string="Retries Scheduled", readonly=True)
-    quarantined_count = fields.Integer(string="Quarantined", readonly=True,
-                                       help="Attempts that sent a transaction to quarantine.")
+    quarantined_count = fields.Integer(
+        string="Quarantined", readonly=True, help="Attempts that sent a transaction to quarantine."
+    )
     run_failure_count = fields.Integer(
-        string="Failed Runs", readonly=True,
+        string="Failed Runs",
+        readonly=True,
         help="Polling or processing runs that failed as a whole (Kashoo unreachable, "
-        "authorization lost).")
-    success_rate = fields.Float(string="Success Rate (%)", aggregator="avg", digits=(16, 1),
-                                readonly=True)
-    avg_processing_ms = fields.Float(string="Processing Time (ms)", aggregator="avg",
-                                     digits=(16, 0), readonly=True,
-                                     help="Average processing time per transaction.")
+        "authorization lost).",
+    )
+    success_rate = fields.Float(
+        string="Success Rate (%)", aggregator="avg", digits=(16, 1), readonly=True
+    )
+    avg_processing_ms = fields.Float(
+        string="Processing Time (ms)",
+        aggregator="avg",
+        digits=(16, 0),
+        readonly=True,
+        help="Average processing time per transaction.",
+    )
     api_call_count = fields.Integer(string="API Calls", readonly=True)
-    avg_api_ms = fields.Float(string="API Response Time (ms)", aggregator="avg",
-                              digits=(16, 0), readonly=True)
+    avg_api_ms = fields.Float(
+        string="API Response Time (ms)", aggregator="avg", digits=(16, 0), readonly=True
+    )
     measured_at = fields.Datetime(
         readonly=True,
         help="When the queue depth and quarantine count were read. Empty for hours the "
-        "cron caught up on later: those were not measured at the time.")
+        "cron caught up on later: those were not measured at the time.",
+    )
     queue_depth = fields.Integer(aggregator="avg", readonly=True)
-    quarantine_count = fields.Integer(string="Quarantine", aggregator="avg", readonly=True,
-                                      help="Transactions waiting in quarantine.")
+    quarantine_count = fields.Integer(
+        string="Quarantine",
+        aggregator="avg",
+        readonly=True,
+        help="Transactions waiting in quarantine.",
+    )
     last_successful_sync = fields.Datetime(readonly=True)
 
     _sql_constraints = [
-        ("backend_period_uniq", "unique(backend_id, period_start)",
-         "One health snapshot per backend and hour."),
+        (
+            "backend_period_uniq",
+            "unique(backend_id, period_start)",
+            "One health snapshot per backend and hour.",
+        ),
     ]
 
     # === BUSINESS METHODS === #
@@ -101,12 +120,17 @@ class KashooHealthSnapshot(models.Model):
         self.env["kashoo.api.stat"].flush_model()
         self.env["kashoo.transaction"].flush_model()
         current = [
-            (backend.id, backend.queue_depth, backend.count_failed,
-             backend.last_successful_sync or None)
+            (
+                backend.id,
+                backend.queue_depth,
+                backend.count_failed,
+                backend.last_successful_sync or None,
+            )
             for backend in backends
         ]
-        self.env.cr.execute(SQL(
-            """
+        self.env.cr.execute(
+            SQL(
+                """
             WITH current_state (backend_id, queue_depth, quarantine_count, last_sync) AS (
                 SELECT * FROM unnest(%(ids)s::int[], %(depths)s::int[], %(quarantines)s::int[],
                                      %(last_syncs)s::timestamp[])
@@ -180,18 +204,24 @@ class KashooHealthSnapshot(models.Model):
                 write_uid = EXCLUDED.write_uid,
                 write_date = EXCLUDED.write_date
             """,
-            ids=[row[0] for row in current],
-            depths=[row[1] for row in current],
-            quarantines=[row[2] for row in current],
-            last_syncs=[row[3] for row in current],
-            first=first, last=last, end=end, now=now, uid=self.env.uid,
-            attempts=list(sync_outcomes.ATTEMPT_OUTCOMES),
-            successes=list(sync_outcomes.SUCCESS_OUTCOMES),
-            run_failures=list(sync_outcomes.RUN_FAILURE_OUTCOMES),
-        ))
+                ids=[row[0] for row in current],
+                depths=[row[1] for row in current],
+                quarantines=[row[2] for row in current],
+                last_syncs=[row[3] for row in current],
+                first=first,
+                last=last,
+                end=end,
+                now=now,
+                uid=self.env.uid,
+                attempts=list(sync_outcomes.ATTEMPT_OUTCOMES),
+                successes=list(sync_outcomes.SUCCESS_OUTCOMES),
+                run_failures=list(sync_outcomes.RUN_FAILURE_OUTCOMES),
+            )
+        )
         self.invalidate_model()
-        latest = self.sudo().search([("backend_id", "in", backends.ids),
-                                     ("period_start", "=", last)])
+        latest = self.sudo().search(
+            [("backend_id", "in", backends.ids), ("period_start", "=", last)]
+        )
         self.env["kashoo.health.alert"]._kashoo_judge(latest)
         return latest
 
@@ -209,12 +239,16 @@ class KashooHealthSnapshot(models.Model):
         for snapshot in self:
             backend = snapshot.backend_id
             since = snapshot.period_start - timedelta(days=max(backend.health_baseline_days, 1))
-            domain = [("backend_id", "=", backend.id), ("period_start", ">=", since),
-                      ("period_start", "<", snapshot.period_start)]
+            domain = [
+                ("backend_id", "=", backend.id),
+                ("period_start", ">=", since),
+                ("period_start", "<", snapshot.period_start),
+            ]
             # NULL figures (idle hours) are left out of both AVG and COUNT.
             [row] = self.sudo()._read_group(domain, [], aggregates)
             for index, metric in enumerate(metrics):
                 mean, samples = row[2 * index], row[2 * index + 1]
                 baselines[backend.id, metric] = health_rules.usable_baseline(
-                    mean, samples, const.HEALTH_MIN_BASELINE_SAMPLES)
+                    mean, samples, const.HEALTH_MIN_BASELINE_SAMPLES
+                )
         return baselines

@@ -7,12 +7,15 @@ class AccountAccount(models.Model):
     _inherit = "account.account"
 
     kashoo_mapped = fields.Boolean(
-        string="Mapped from Kashoo", compute="_compute_kashoo_mapped",
-        search="_search_kashoo_mapped")
+        string="Mapped from Kashoo",
+        compute="_compute_kashoo_mapped",
+        search="_search_kashoo_mapped",
+    )
 
     def _compute_kashoo_mapped(self):
-        mapped = set(self.env["kashoo.account"].search(
-            [("account_id", "in", self.ids)]).account_id.ids)
+        mapped = set(
+            self.env["kashoo.account"].search([("account_id", "in", self.ids)]).account_id.ids
+        )
         for account in self:
             account.kashoo_mapped = account.id in mapped
 
@@ -20,7 +23,6 @@ class AccountAccount(models.Model):
     def _search_kashoo_mapped(self, operator, value):
         if operator not in ("=", "!="):
             return NotImplemented
-        mapped_ids = self.env["kashoo.account"].search(
-            [("account_id", "!=", False)]).account_id.ids
+        mapped_ids = self.env["kashoo.account"].search([("account_id", "!=", False)]).account_id.ids
         positive = (operator == "=") == bool(value)
         return [("id", "in" if positive else "not in", mapped_ids)]

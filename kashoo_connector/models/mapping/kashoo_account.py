@@ -30,11 +30,16 @@ class KashooAccount(models.Model):
     currency_code = fields.Char(string="Currency", readonly=True)
 
     account_id = fields.Many2one(
-        "account.account", string="Odoo Account", index=True, ondelete="restrict",
+        "account.account",
+        string="Odoo Account",
+        index=True,
+        ondelete="restrict",
         domain="[('company_ids', 'in', company_id)]",
     )
     journal_id = fields.Many2one(
-        "account.journal", string="Odoo Journal", ondelete="restrict",
+        "account.journal",
+        string="Odoo Journal",
+        ondelete="restrict",
         domain="[('company_id', '=', company_id), ('type', 'in', ('bank', 'cash', 'credit'))]",
         help="Bank and credit-card accounts: the journal their money moves through, so that "
         "bank statements reconcile against the imported payments.",
@@ -45,21 +50,27 @@ class KashooAccount(models.Model):
     suggestion_confidence = fields.Integer(string="Confidence (%)", readonly=True)
     state = fields.Selection(
         [("unmapped", "Unmapped"), ("suggested", "Suggestion"), ("mapped", "Mapped")],
-        compute="_compute_state", store=True,
+        compute="_compute_state",
+        store=True,
     )
     mapping_warning = fields.Char(compute="_compute_mapping_warning", string="Warning")
 
     _sql_constraints = [
-        ("kashoo_id_uniq", "unique(backend_id, kashoo_id)",
-         "A Kashoo account is mirrored once per backend."),
+        (
+            "kashoo_id_uniq",
+            "unique(backend_id, kashoo_id)",
+            "A Kashoo account is mirrored once per backend.",
+        ),
     ]
 
     @api.depends("account_id", "suggested_account_id")
     def _compute_state(self):
         for account in self:
             account.state = (
-                "mapped" if account.account_id
-                else "suggested" if account.suggested_account_id
+                "mapped"
+                if account.account_id
+                else "suggested"
+                if account.suggested_account_id
                 else "unmapped"
             )
 
@@ -74,62 +85,83 @@ class KashooAccount(models.Model):
         target = self.account_id or self.suggested_account_id
         if self.sub_type == "BANK":
             if not self.journal_id:
-                return _("Bank account: link it to an Odoo bank journal so statements "
-                         "reconcile with the imported payments.")
+                return _(
+                    "Bank account: link it to an Odoo bank journal so statements "
+                    "reconcile with the imported payments."
+                )
             if target and self.journal_id.default_account_id != target:
-                return _("Bank account: the journal %(journal)s posts to another account.",
-                         journal=self.journal_id.display_name)
+                return _(
+                    "Bank account: the journal %(journal)s posts to another account.",
+                    journal=self.journal_id.display_name,
+                )
         if self.sub_type == "CREDIT_CARD":
             if target and not target.account_type.startswith("liability"):
                 return _("Credit card: map it onto a liability account.")
             if not self.journal_id:
-                return _("Credit card: a liability account with its own credit-card journal "
-                         "lets Odoo reconcile the card statements.")
+                return _(
+                    "Credit card: a liability account with its own credit-card journal "
+                    "lets Odoo reconcile the card statements."
+                )
         if self.sub_type in ("TAX_PAYABLE", "TAX_RECOVERABLE"):
-            return _("GST/HST account: it must be the account the mapped Odoo taxes post to "
-                     "(Tax Mapping), or the tax reports will not see Kashoo's amounts.")
+            return _(
+                "GST/HST account: it must be the account the mapped Odoo taxes post to "
+                "(Tax Mapping), or the tax reports will not see Kashoo's amounts."
+            )
         if self.sub_type == "RETAINED_EARNINGS" or (
             target and target.account_type == "equity_unaffected"
         ):
-            return _("Retained earnings: Odoo computes the current year's earnings itself; "
-                     "map onto a Reserves / Retained Earnings account, never post the year's "
-                     "result twice.")
+            return _(
+                "Retained earnings: Odoo computes the current year's earnings itself; "
+                "map onto a Reserves / Retained Earnings account, never post the year's "
+                "result twice."
+            )
         if self.kashoo_type == "EQUITY":
-            return _("Equity: Kashoo's Share Capital is Odoo's Common Shares (Common Stock); "
-                     "check the class of shares.")
+            return _(
+                "Equity: Kashoo's Share Capital is Odoo's Common Shares (Common Stock); "
+                "check the class of shares."
+            )
         return None
 
     def _kashoo_is_compatible(self, odoo_account):
         """Whether ``odoo_account`` respects the nature of this Kashoo account."""
         self.ensure_one()
         return account_suggestions.is_compatible(
-            self.kashoo_type, self.sub_type or None, odoo_account.account_type)
+            self.kashoo_type, self.sub_type or None, odoo_account.account_type
+        )
 
     @api.constrains("account_id", "kashoo_type", "sub_type")
     def _check_account_type(self):
         for account in self.filtered("account_id"):
             if not account._kashoo_is_compatible(account.account_id):
-                raise ValidationError(_(
-                    "Kashoo account %(kashoo)s (%(type)s) cannot be mapped onto %(odoo)s, an "
-                    "account of type %(odoo_type)s.",
-                    kashoo=account.display_name, type=account.sub_type or account.kashoo_type,
-                    odoo=account.account_id.display_name,
-                    odoo_type=dict(account.account_id._fields["account_type"]._description_selection(
-                        self.env))[account.account_id.account_type],
-                ))
+                raise ValidationError(
+                    _(
+                        "Kashoo account %(kashoo)s (%(type)s) cannot be mapped onto %(odoo)s, an "
+                        "account of type %(odoo_type)s.",
+                        kashoo=account.display_name,
+                        type=account.sub_type or account.kashoo_type,
+                        odoo=account.account_id.display_name,
+                        odoo_type=dict(
+                            account.account_id._fields["account_type"]._description_selection(
+                                self.env
+                            )
+                        )[account.account_id.account_type],
+                    )
+                )
 
     @api.depends("number", "name")
     def _compute_display_name(self):
         for account in self:
-            account.display_name = " ".join(part for part in (account.number, account.name)
-                                            if part) or str(account.kashoo_id)
+            account.display_name = " ".join(
+                part for part in (account.number, account.name) if part
+            ) or str(account.kashoo_id)
 
     # === ACTIONS === #
 
     def action_accept_suggestion(self):
         """Map each account onto its suggestion (the ones without a suggestion are skipped)."""
-        for account in self.filtered(lambda account: account.suggested_account_id
-                                     and not account.account_id):
+        for account in self.filtered(
+            lambda account: account.suggested_account_id and not account.account_id
+        ):
             account.account_id = account.suggested_account_id
             if account.sub_type in LIQUIDITY_SUB_TYPES and not account.journal_id:
                 account.journal_id = account._kashoo_find_journal()
@@ -144,31 +176,45 @@ class KashooAccount(models.Model):
     def _kashoo_find_journal(self):
         """The bank/cash/credit journal of the mapped account, if there is exactly one."""
         self.ensure_one()
-        journals = self.env["account.journal"].search([
-            ("company_id", "=", self.company_id.id),
-            ("type", "in", ("bank", "cash", "credit")),
-            ("default_account_id", "=", self.account_id.id),
-        ])
+        journals = self.env["account.journal"].search(
+            [
+                ("company_id", "=", self.company_id.id),
+                ("type", "in", ("bank", "cash", "credit")),
+                ("default_account_id", "=", self.account_id.id),
+            ]
+        )
         return journals if len(journals) == 1 else journals.browse()
 
     def _kashoo_compute_suggestions(self):
         """Suggest an Odoo account for each unmapped account, in one read of the chart."""
         for company, accounts in self.grouped("company_id").items():
-            chart = self.env["account.account"].with_company(company).search_read(
-                [("company_ids", "in", company.id), ("deprecated", "=", False)],
-                ["name", "code", "account_type"],
+            chart = (
+                self.env["account.account"]
+                .with_company(company)
+                .search_read(
+                    [("company_ids", "in", company.id), ("deprecated", "=", False)],
+                    ["name", "code", "account_type"],
+                )
             )
             by_id = {account["id"]: account for account in chart}
             for account in accounts.filtered(lambda account: not account.account_id):
                 best, confidence = account_suggestions.suggest_account(
-                    {"name": account.name, "number": account.number,
-                     "type": account.kashoo_type, "sub_type": account.sub_type or None},
+                    {
+                        "name": account.name,
+                        "number": account.number,
+                        "type": account.kashoo_type,
+                        "sub_type": account.sub_type or None,
+                    },
                     list(by_id.values()),
                 )
-                vals = {"suggested_account_id": best and best["id"],
-                        "suggestion_confidence": confidence}
+                vals = {
+                    "suggested_account_id": best and best["id"],
+                    "suggestion_confidence": confidence,
+                }
                 if (account.suggested_account_id.id or False, account.suggestion_confidence) != (
-                        vals["suggested_account_id"] or False, confidence):
+                    vals["suggested_account_id"] or False,
+                    confidence,
+                ):
                     account.write(vals)
 
     @api.model

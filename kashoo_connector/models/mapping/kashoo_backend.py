@@ -34,25 +34,37 @@ class KashooBackend(models.Model):
 
     kashoo_mapping_version = fields.Integer(readonly=True, copy=False, default=0)
     kashoo_reference_refreshed_at = fields.Datetime(
-        string="Reference Data Refreshed", readonly=True, copy=False)
+        string="Reference Data Refreshed", readonly=True, copy=False
+    )
     kashoo_business_currency = fields.Char(string="Kashoo Currency", readonly=True, copy=False)
     kashoo_business_province = fields.Char(string="Kashoo Province", readonly=True, copy=False)
-    kashoo_business_number = fields.Char(string="Kashoo Business Number", readonly=True,
-                                         copy=False)
+    kashoo_business_number = fields.Char(string="Kashoo Business Number", readonly=True, copy=False)
 
     kashoo_sale_journal_id = fields.Many2one(
-        "account.journal", string="Customer Invoices Journal", check_company=True,
-        domain="[('type', '=', 'sale')]")
+        "account.journal",
+        string="Customer Invoices Journal",
+        check_company=True,
+        domain="[('type', '=', 'sale')]",
+    )
     kashoo_purchase_journal_id = fields.Many2one(
-        "account.journal", string="Vendor Bills Journal", check_company=True,
-        domain="[('type', '=', 'purchase')]")
+        "account.journal",
+        string="Vendor Bills Journal",
+        check_company=True,
+        domain="[('type', '=', 'purchase')]",
+    )
     kashoo_general_journal_id = fields.Many2one(
-        "account.journal", string="Miscellaneous Journal", check_company=True,
-        domain="[('type', '=', 'general')]")
+        "account.journal",
+        string="Miscellaneous Journal",
+        check_company=True,
+        domain="[('type', '=', 'general')]",
+    )
     kashoo_employee_payable_account_id = fields.Many2one(
-        "account.account", string="Employee Reimbursements Payable", check_company=True,
+        "account.account",
+        string="Employee Reimbursements Payable",
+        check_company=True,
         domain="[('account_type', '=', 'liability_payable')]",
-        help="Payable of the expenses an employee paid and is reimbursed for.")
+        help="Payable of the expenses an employee paid and is reimbursed for.",
+    )
 
     kashoo_account_ids = fields.One2many("kashoo.account", "backend_id")
     kashoo_tax_ids = fields.One2many("kashoo.tax", "backend_id")
@@ -65,12 +77,28 @@ class KashooBackend(models.Model):
         self.env.cr.execute(f"CREATE SEQUENCE IF NOT EXISTS {MAPPING_VERSION_SEQUENCE}")
 
     def _compute_kashoo_mapping_counts(self):
-        accounts = dict(self.env["kashoo.account"]._read_group(
-            [("backend_id", "in", self.ids), ("account_id", "=", False), ("removed", "=", False)],
-            ["backend_id"], ["__count"]))
-        taxes = dict(self.env["kashoo.tax"]._read_group(
-            [("backend_id", "in", self.ids), ("state", "!=", "mapped"), ("removed", "=", False)],
-            ["backend_id"], ["__count"]))
+        accounts = dict(
+            self.env["kashoo.account"]._read_group(
+                [
+                    ("backend_id", "in", self.ids),
+                    ("account_id", "=", False),
+                    ("removed", "=", False),
+                ],
+                ["backend_id"],
+                ["__count"],
+            )
+        )
+        taxes = dict(
+            self.env["kashoo.tax"]._read_group(
+                [
+                    ("backend_id", "in", self.ids),
+                    ("state", "!=", "mapped"),
+                    ("removed", "=", False),
+                ],
+                ["backend_id"],
+                ["__count"],
+            )
+        )
         for backend in self:
             backend.kashoo_unmapped_account_count = accounts.get(backend, 0)
             backend.kashoo_unmapped_tax_count = taxes.get(backend, 0)
@@ -85,16 +113,18 @@ class KashooBackend(models.Model):
         try:
             counts = self._kashoo_refresh_reference_data()
         except KashooError as error:
-            raise UserError(_("Kashoo could not be read: %(details)s",
-                              details=error.message)) from error
+            raise UserError(
+                _("Kashoo could not be read: %(details)s", details=error.message)
+            ) from error
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
                 "type": "success",
                 "title": _("Kashoo reference data refreshed"),
-                "message": _("%(accounts)s accounts, %(taxes)s taxes, %(contacts)s contacts.",
-                             **counts),
+                "message": _(
+                    "%(accounts)s accounts, %(taxes)s taxes, %(contacts)s contacts.", **counts
+                ),
                 "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
         }
@@ -127,10 +157,14 @@ class KashooBackend(models.Model):
                 with self.env.cr.savepoint():
                     backend._kashoo_refresh_reference_data()
             except Exception as error:  # noqa: BLE001 - isolate each backend, keep the cron alive
-                _logger.warning("Kashoo reference data of backend %s not refreshed: %s",
-                                backend.id, error)
-                backend.message_post(body=_("Kashoo reference data could not be refreshed: "
-                                            "%(error)s", error=error))
+                _logger.warning(
+                    "Kashoo reference data of backend %s not refreshed: %s", backend.id, error
+                )
+                backend.message_post(
+                    body=_(
+                        "Kashoo reference data could not be refreshed: " "%(error)s", error=error
+                    )
+                )
 
     # === BUSINESS METHODS === #
 
@@ -157,20 +191,23 @@ class KashooBackend(models.Model):
             accounts = list(client.iter_accounts())
             taxes = list(client.iter_taxes())
             contacts = list(client.iter_contacts())
-        self.write({
-            "kashoo_business_currency": business.get("currency") or False,
-            "kashoo_business_province": business.get("province") or False,
-            "kashoo_business_number": business.get("businessNumber") or False,
-            "kashoo_reference_refreshed_at": fields.Datetime.now(),
-        })
+        self.write(
+            {
+                "kashoo_business_currency": business.get("currency") or False,
+                "kashoo_business_province": business.get("province") or False,
+                "kashoo_business_number": business.get("businessNumber") or False,
+                "kashoo_reference_refreshed_at": fields.Datetime.now(),
+            }
+        )
         self._kashoo_store_reference_data(accounts, taxes, contacts)
         return {"accounts": len(accounts), "taxes": len(taxes), "contacts": len(contacts)}
 
     def _kashoo_store_reference_data(self, accounts=(), taxes=(), contacts=()):
         """Upsert Kashoo objects (already read) and derive what follows from them."""
         self.ensure_one()
-        Account, Tax, Contact = (self.env[model] for model in (
-            "kashoo.account", "kashoo.tax", "kashoo.contact"))
+        Account, Tax, Contact = (
+            self.env[model] for model in ("kashoo.account", "kashoo.tax", "kashoo.contact")
+        )
         account_rows = Account._kashoo_upsert(self, accounts, Account._kashoo_values_from)
         tax_rows = Tax._kashoo_upsert(self, taxes, Tax._kashoo_values_from)
         contact_rows = Contact._kashoo_upsert(self, contacts, Contact._kashoo_values_from)
@@ -180,8 +217,9 @@ class KashooBackend(models.Model):
         contact_rows._kashoo_resolve_partners()
         return account_rows, tax_rows, contact_rows
 
-    def _kashoo_mapping_snapshot(self, contact_ids=(), imported_record_ids=(),
-                                 employee_partners=None):
+    def _kashoo_mapping_snapshot(
+        self, contact_ids=(), imported_record_ids=(), employee_partners=None
+    ):
         """Return the mapper's :class:`MappingSnapshot` for a batch.
 
         Accounts, taxes, journals and payment methods come from a cache keyed on the backend
@@ -197,30 +235,43 @@ class KashooBackend(models.Model):
         :rtype: MappingSnapshot
         """
         self.ensure_one()
-        self.env.cr.execute("SELECT kashoo_mapping_version FROM kashoo_backend WHERE id = %s",
-                            [self.id])
+        self.env.cr.execute(
+            "SELECT kashoo_mapping_version FROM kashoo_backend WHERE id = %s", [self.id]
+        )
         version = self.env.cr.fetchone()[0]
         snapshot = self._kashoo_static_snapshot(self.id, version)
         currencies = {
             currency["name"]: CurrencyInfo(currency["id"], currency["decimal_places"])
             for currency in self.env["res.currency"].search_read(
-                [("active", "=", True)], ["name", "decimal_places"])
+                [("active", "=", True)], ["name", "decimal_places"]
+            )
         }
         contacts = {}
         if contact_ids:
             for contact in self.env["kashoo.contact"].search_read(
-                [("backend_id", "=", self.id), ("kashoo_id", "in", list(contact_ids)),
-                 ("partner_id", "!=", False)], ["kashoo_id", "partner_id"]):
+                [
+                    ("backend_id", "=", self.id),
+                    ("kashoo_id", "in", list(contact_ids)),
+                    ("partner_id", "!=", False),
+                ],
+                ["kashoo_id", "partner_id"],
+            ):
                 contacts[contact["kashoo_id"]] = contact["partner_id"][0]
         imported = {}
         if imported_record_ids:
             for move in self.env["account.move"].search_read(
-                [("kashoo_backend_id", "=", self.id),
-                 ("kashoo_id", "in", list(imported_record_ids)),
-                 ("kashoo_type", "in", ("invoice", "bill")), ("state", "=", "posted")],
-                ["kashoo_id", "kashoo_type", "currency_id"], order="id"):
+                [
+                    ("kashoo_backend_id", "=", self.id),
+                    ("kashoo_id", "in", list(imported_record_ids)),
+                    ("kashoo_type", "in", ("invoice", "bill")),
+                    ("state", "=", "posted"),
+                ],
+                ["kashoo_id", "kashoo_type", "currency_id"],
+                order="id",
+            ):
                 imported[move["kashoo_id"]] = ImportedRecord(
-                    move["id"], move["kashoo_type"], move["currency_id"][1])
+                    move["id"], move["kashoo_type"], move["currency_id"][1]
+                )
         return replace(
             snapshot,
             currencies=currencies | dict(snapshot.currencies),
@@ -231,8 +282,9 @@ class KashooBackend(models.Model):
 
     def _kashoo_employee_partners(self, employees):
         """Partners of the employees to reimburse: matched by e-mail, else created (batch)."""
-        wanted = {employee_key(employee): employee for employee in employees
-                  if employee_key(employee)}
+        wanted = {
+            employee_key(employee): employee for employee in employees if employee_key(employee)
+        }
         if not wanted:
             return {}
         emails = [key for key in wanted if "@" in key]
@@ -242,10 +294,15 @@ class KashooBackend(models.Model):
             for partner in self.env["res.partner"].search(domain, order="id"):
                 found.setdefault((partner.email or "").strip().casefold(), partner.id)
         missing = [key for key in wanted if key not in found]
-        partners = self.env["res.partner"].create([{
-            "name": (wanted[key].get("name") or key).strip(),
-            "email": (wanted[key].get("email") or "").strip() or False,
-        } for key in missing])
+        partners = self.env["res.partner"].create(
+            [
+                {
+                    "name": (wanted[key].get("name") or key).strip(),
+                    "email": (wanted[key].get("email") or "").strip() or False,
+                }
+                for key in missing
+            ]
+        )
         found.update(zip(missing, partners.ids, strict=True))
         return found
 
@@ -256,79 +313,140 @@ class KashooBackend(models.Model):
         company = backend.company_id
         env = self.env
         accounts, kashoo_accounts, by_account = {}, {}, {}
-        for row in env["kashoo.account"].sudo().with_context(active_test=False).search_read(
-            [("backend_id", "=", backend_id)],
-            ["kashoo_id", "account_id", "journal_id", "raw", "name", "number", "kashoo_type",
-             "sub_type", "currency_code"],
+        for row in (
+            env["kashoo.account"]
+            .sudo()
+            .with_context(active_test=False)
+            .search_read(
+                [("backend_id", "=", backend_id)],
+                [
+                    "kashoo_id",
+                    "account_id",
+                    "journal_id",
+                    "raw",
+                    "name",
+                    "number",
+                    "kashoo_type",
+                    "sub_type",
+                    "currency_code",
+                ],
+            )
         ):
-            kashoo_accounts[row["kashoo_id"]] = KashooAccount.from_kashoo(row["raw"] or {
-                "name": row["name"], "number": row["number"], "type": row["kashoo_type"],
-                "subType": row["sub_type"], "currency": row["currency_code"]})
+            kashoo_accounts[row["kashoo_id"]] = KashooAccount.from_kashoo(
+                row["raw"]
+                or {
+                    "name": row["name"],
+                    "number": row["number"],
+                    "type": row["kashoo_type"],
+                    "subType": row["sub_type"],
+                    "currency": row["currency_code"],
+                }
+            )
             if row["account_id"]:
                 accounts[row["kashoo_id"]] = row["account_id"][0]
             if row["journal_id"]:
                 by_account[row["kashoo_id"]] = row["journal_id"][0]
 
-        tax_rows = env["kashoo.tax"].sudo().with_context(active_test=False).search_read(
-            [("backend_id", "=", backend_id)],
-            ["kashoo_id", "raw", "name", "rate", "kind", "compound", "province", "sale_tax_id",
-             "purchase_tax_id"])
-        odoo_tax_ids = {row[side][0] for row in tax_rows
-                        for side in ("sale_tax_id", "purchase_tax_id") if row[side]}
+        tax_rows = (
+            env["kashoo.tax"]
+            .sudo()
+            .with_context(active_test=False)
+            .search_read(
+                [("backend_id", "=", backend_id)],
+                [
+                    "kashoo_id",
+                    "raw",
+                    "name",
+                    "rate",
+                    "kind",
+                    "compound",
+                    "province",
+                    "sale_tax_id",
+                    "purchase_tax_id",
+                ],
+            )
+        )
+        odoo_tax_ids = {
+            row[side][0]
+            for row in tax_rows
+            for side in ("sale_tax_id", "purchase_tax_id")
+            if row[side]
+        }
         odoo_taxes = _odoo_taxes(env, odoo_tax_ids)
         kashoo_taxes, taxes = {}, {}
         for row in tax_rows:
             try:
-                kashoo_taxes[row["kashoo_id"]] = KashooTax.from_kashoo(row["raw"] or {
-                    "id": row["kashoo_id"], "name": row["name"], "rate": row["rate"],
-                    "kind": row["kind"], "compound": row["compound"],
-                    "province": row["province"]})
+                kashoo_taxes[row["kashoo_id"]] = KashooTax.from_kashoo(
+                    row["raw"]
+                    or {
+                        "id": row["kashoo_id"],
+                        "name": row["name"],
+                        "rate": row["rate"],
+                        "kind": row["kind"],
+                        "compound": row["compound"],
+                        "province": row["province"],
+                    }
+                )
             except ValueError:
                 _logger.warning("Kashoo tax %s has no readable rate", row["kashoo_id"])
                 continue
-            sides = {side: odoo_taxes[row[f"{side}_tax_id"][0]]
-                     for side in ("sale", "purchase")
-                     if row[f"{side}_tax_id"] and row[f"{side}_tax_id"][0] in odoo_taxes}
+            sides = {
+                side: odoo_taxes[row[f"{side}_tax_id"][0]]
+                for side in ("sale", "purchase")
+                if row[f"{side}_tax_id"] and row[f"{side}_tax_id"][0] in odoo_taxes
+            }
             if sides:
                 taxes[row["kashoo_id"]] = sides
 
         payment_methods = {
             row["name"]: PaymentMethodTarget(
                 row["journal_id"][0],
-                row["payment_method_line_id"][0] if row["payment_method_line_id"] else None)
-            for row in env["kashoo.payment.method"].sudo().search_read(
+                row["payment_method_line_id"][0] if row["payment_method_line_id"] else None,
+            )
+            for row in env["kashoo.payment.method"]
+            .sudo()
+            .search_read(
                 [("backend_id", "=", backend_id), ("journal_id", "!=", False)],
-                ["name", "journal_id", "payment_method_line_id"])
+                ["name", "journal_id", "payment_method_line_id"],
+            )
         }
         journals = backend._kashoo_default_journals()
         defaults = env["ir.default"].sudo()
-        receivable = defaults._get("res.partner", "property_account_receivable_id",
-                                   company_id=company.id)
-        payable = defaults._get("res.partner", "property_account_payable_id",
-                                company_id=company.id)
+        receivable = defaults._get(
+            "res.partner", "property_account_receivable_id", company_id=company.id
+        )
+        payable = defaults._get("res.partner", "property_account_payable_id", company_id=company.id)
         precision = env["decimal.precision"]
         company_currency = company.currency_id
         return MappingSnapshot(
             kashoo_business_id=backend.kashoo_business_id or 0,
             company_currency=company_currency.name,
-            currencies={company_currency.name: CurrencyInfo(
-                company_currency.id, company_currency.decimal_places)},
+            currencies={
+                company_currency.name: CurrencyInfo(
+                    company_currency.id, company_currency.decimal_places
+                )
+            },
             accounts=accounts,
             kashoo_accounts=kashoo_accounts,
             taxes=taxes,
             kashoo_taxes=kashoo_taxes,
             contacts={},
             journals=Journals(
-                sale=journals["sale"], purchase=journals["purchase"],
-                general=journals["general"], by_account=by_account),
+                sale=journals["sale"],
+                purchase=journals["purchase"],
+                general=journals["general"],
+                by_account=by_account,
+            ),
             receivable_account_id=receivable or 0,
             payable_account_id=payable or 0,
             employee_payable_account_id=backend.kashoo_employee_payable_account_id.id or None,
             early_payment_discount_account_ids={
-                key: account.id for key, account in (
+                key: account.id
+                for key, account in (
                     ("sale", company.account_journal_early_pay_discount_loss_account_id),
                     ("purchase", company.account_journal_early_pay_discount_gain_account_id),
-                ) if account
+                )
+                if account
             },
             payment_methods=payment_methods,
             precision=OdooPrecision(
@@ -341,19 +459,32 @@ class KashooBackend(models.Model):
     def _kashoo_default_journals(self):
         """The backend's journals, else the company's first journal of each type."""
         self.ensure_one()
-        chosen = {"sale": self.kashoo_sale_journal_id, "purchase": self.kashoo_purchase_journal_id,
-                  "general": self.kashoo_general_journal_id}
+        chosen = {
+            "sale": self.kashoo_sale_journal_id,
+            "purchase": self.kashoo_purchase_journal_id,
+            "general": self.kashoo_general_journal_id,
+        }
         missing = [journal_type for journal_type, journal in chosen.items() if not journal]
         result = {journal_type: journal.id for journal_type, journal in chosen.items() if journal}
         if missing:
-            for journal in self.env["account.journal"].sudo().search(
-                [("company_id", "=", self.company_id.id), ("type", "in", missing)],
-                order="sequence, id"):
+            for journal in (
+                self.env["account.journal"]
+                .sudo()
+                .search(
+                    [("company_id", "=", self.company_id.id), ("type", "in", missing)],
+                    order="sequence, id",
+                )
+            ):
                 result.setdefault(journal.type, journal.id)
         for journal_type in missing:
             if journal_type not in result:
-                raise UserError(_("Company %(company)s has no %(type)s journal.",
-                                  company=self.company_id.name, type=journal_type))
+                raise UserError(
+                    _(
+                        "Company %(company)s has no %(type)s journal.",
+                        company=self.company_id.name,
+                        type=journal_type,
+                    )
+                )
         return result
 
 
@@ -361,14 +492,20 @@ def _odoo_taxes(env, tax_ids):
     """Odoo taxes with their invoice and refund distributions, in one read."""
     if not tax_ids:
         return {}
-    lines = env["account.tax.repartition.line"].sudo().search_read(
-        [("tax_id", "in", list(tax_ids))],
-        ["tax_id", "document_type", "repartition_type", "account_id", "tag_ids", "sequence"],
-        order="tax_id, sequence, id")
+    lines = (
+        env["account.tax.repartition.line"]
+        .sudo()
+        .search_read(
+            [("tax_id", "in", list(tax_ids))],
+            ["tax_id", "document_type", "repartition_type", "account_id", "tag_ids", "sequence"],
+            order="tax_id, sequence, id",
+        )
+    )
     parts = {}
     for line in lines:
         slot = parts.setdefault(line["tax_id"][0], {}).setdefault(
-            line["document_type"], {"tax": None, "base_tags": ()})
+            line["document_type"], {"tax": None, "base_tags": ()}
+        )
         if line["repartition_type"] == "base":
             slot["base_tags"] = tuple(line["tag_ids"])
         elif slot["tax"] is None:

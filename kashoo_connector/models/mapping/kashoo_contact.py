@@ -43,17 +43,26 @@ class KashooContact(models.Model):
     business_number = fields.Char(string="Business Number", readonly=True)
     gst_number = fields.Char(string="GST/HST Number", readonly=True)
     qst_number = fields.Char(string="QST Number", readonly=True)
-    partner_id = fields.Many2one("res.partner", string="Odoo Partner", index=True,
-                                 ondelete="set null")
+    partner_id = fields.Many2one(
+        "res.partner", string="Odoo Partner", index=True, ondelete="set null"
+    )
     match_method = fields.Selection(
-        [("email", "E-mail"), ("tax_number", "Tax number"), ("created", "Created"),
-         ("manual", "By hand")], readonly=True,
+        [
+            ("email", "E-mail"),
+            ("tax_number", "Tax number"),
+            ("created", "Created"),
+            ("manual", "By hand"),
+        ],
+        readonly=True,
     )
     partner_needs_review = fields.Boolean(related="partner_id.kashoo_needs_review")
 
     _sql_constraints = [
-        ("kashoo_id_uniq", "unique(backend_id, kashoo_id)",
-         "A Kashoo contact is mirrored once per backend."),
+        (
+            "kashoo_id_uniq",
+            "unique(backend_id, kashoo_id)",
+            "A Kashoo contact is mirrored once per backend.",
+        ),
     ]
 
     def write(self, vals):
@@ -87,8 +96,9 @@ class KashooContact(models.Model):
         """
         if not contact_ids:
             return
-        known = self.search([("backend_id", "=", backend.id),
-                             ("kashoo_id", "in", list(contact_ids))])
+        known = self.search(
+            [("backend_id", "=", backend.id), ("kashoo_id", "in", list(contact_ids))]
+        )
         if not set(contact_ids) - set(known.mapped("kashoo_id")):
             return
         try:
@@ -96,8 +106,7 @@ class KashooContact(models.Model):
         except KashooAuthError:
             raise
         except KashooError as error:
-            _logger.warning("Kashoo contacts of backend %s not read: %s", backend.id,
-                            error.message)
+            _logger.warning("Kashoo contacts of backend %s not read: %s", backend.id, error.message)
             return
         self._kashoo_upsert(backend, rows, self._kashoo_values_from)
 
@@ -117,22 +126,32 @@ class KashooContact(models.Model):
         by_email = {}
         if emails:
             for partner in Partner.search(
-                [("email", "=ilike", list(emails)[0])] if len(emails) == 1 else
-                ["|"] * (len(emails) - 1) + [("email", "=ilike", e) for e in emails],
+                [("email", "=ilike", list(emails)[0])]
+                if len(emails) == 1
+                else ["|"] * (len(emails) - 1) + [("email", "=ilike", e) for e in emails],
                 order="id",
             ).filtered(lambda partner: partner.company_id.id in company_ids):
                 by_email.setdefault((partner.email or "").strip().lower(), partner)
-        numbers = {contact: _tax_keys(contact.business_number, contact.gst_number,
-                                      contact.qst_number) for contact in todo}
+        numbers = {
+            contact: _tax_keys(contact.business_number, contact.gst_number, contact.qst_number)
+            for contact in todo
+        }
         all_numbers = set().union(*numbers.values())
         by_number = {}
         if all_numbers:
-            for partner in Partner.search([
-                "|", ("kashoo_bn9", "in", list(all_numbers)),
-                ("kashoo_qst_number", "in", list(all_numbers)),
-            ], order="id").filtered(lambda partner: partner.company_id.id in company_ids):
-                for number in _tax_keys(partner.kashoo_business_number,
-                                        partner.kashoo_gst_number, partner.kashoo_qst_number):
+            for partner in Partner.search(
+                [
+                    "|",
+                    ("kashoo_bn9", "in", list(all_numbers)),
+                    ("kashoo_qst_number", "in", list(all_numbers)),
+                ],
+                order="id",
+            ).filtered(lambda partner: partner.company_id.id in company_ids):
+                for number in _tax_keys(
+                    partner.kashoo_business_number,
+                    partner.kashoo_gst_number,
+                    partner.kashoo_qst_number,
+                ):
                     by_number.setdefault(number, partner)
 
         to_create, creating_contacts = [], []
@@ -143,8 +162,14 @@ class KashooContact(models.Model):
             method = "email"
             if not partner:
                 method = "tax_number"
-                partner = next((by_number[number] for number in sorted(numbers[contact])
-                                if number in by_number), None)
+                partner = next(
+                    (
+                        by_number[number]
+                        for number in sorted(numbers[contact])
+                        if number in by_number
+                    ),
+                    None,
+                )
             if partner:
                 matched[partner.id, method] |= contact
                 continue
@@ -167,13 +192,23 @@ class KashooContact(models.Model):
         self.ensure_one()
         address = (self.raw or {}).get("address") or {}
         country = self.env["res.country"].search(
-            [("code", "=", (address.get("country") or "CA").upper())], limit=1)
-        state = self.env["res.country.state"].search([
-            ("country_id", "=", country.id), ("code", "=", (address.get("province") or "").upper()),
-        ], limit=1) if country and address.get("province") else self.env["res.country.state"]
+            [("code", "=", (address.get("country") or "CA").upper())], limit=1
+        )
+        state = (
+            self.env["res.country.state"].search(
+                [
+                    ("country_id", "=", country.id),
+                    ("code", "=", (address.get("province") or "").upper()),
+                ],
+                limit=1,
+            )
+            if country and address.get("province")
+            else self.env["res.country.state"]
+        )
         term = self.env["kashoo.contact"]._kashoo_payment_term(self.terms, self.company_id)
         vals = {
-            "name": self.name or self.email
+            "name": self.name
+            or self.email
             or self.env._("Kashoo contact %(id)s", id=self.kashoo_id),
             "is_company": True,
             "email": self.email or False,
@@ -190,8 +225,11 @@ class KashooContact(models.Model):
             "supplier_rank": 1 if self.contact_type == "VENDOR" else 0,
         }
         if term:
-            field = ("property_supplier_payment_term_id" if self.contact_type == "VENDOR"
-                     else "property_payment_term_id")
+            field = (
+                "property_supplier_payment_term_id"
+                if self.contact_type == "VENDOR"
+                else "property_payment_term_id"
+            )
             vals[field] = term.id
         return vals
 
@@ -215,14 +253,33 @@ class KashooContact(models.Model):
         candidates = Term.search([("company_id", "in", [False, company.id])], order="id")
         for term in candidates:
             lines = term.line_ids
-            if (len(lines) == 1 and lines.value == "percent" and lines.value_amount == 100
-                    and lines.delay_type == "days_after" and lines.nb_days == days
-                    and not term.early_discount and term.active):
+            if (
+                len(lines) == 1
+                and lines.value == "percent"
+                and lines.value_amount == 100
+                and lines.delay_type == "days_after"
+                and lines.nb_days == days
+                and not term.early_discount
+                and term.active
+            ):
                 return term
-        return Term.create({
-            "name": self.env._("Immediate Payment") if not days else self.env._(
-                "%(days)s Days", days=days),
-            "company_id": company.id,
-            "line_ids": [(0, 0, {"value": "percent", "value_amount": 100,
-                                 "delay_type": "days_after", "nb_days": days})],
-        })
+        return Term.create(
+            {
+                "name": self.env._("Immediate Payment")
+                if not days
+                else self.env._("%(days)s Days", days=days),
+                "company_id": company.id,
+                "line_ids": [
+                    (
+                        0,
+                        0,
+                        {
+                            "value": "percent",
+                            "value_amount": 100,
+                            "delay_type": "days_after",
+                            "nb_days": days,
+                        },
+                    )
+                ],
+            }
+        )

@@ -14,16 +14,21 @@ class KashooPaymentMethod(models.Model):
     _description = "Kashoo Payment Method"
     _order = "backend_id, name"
 
-    backend_id = fields.Many2one("kashoo.backend", required=True, index=True,
-                                 ondelete="cascade", readonly=True)
+    backend_id = fields.Many2one(
+        "kashoo.backend", required=True, index=True, ondelete="cascade", readonly=True
+    )
     company_id = fields.Many2one(related="backend_id.company_id", store=True, index=True)
     name = fields.Char(required=True, readonly=True)
     journal_id = fields.Many2one(
-        "account.journal", string="Odoo Journal", ondelete="restrict",
+        "account.journal",
+        string="Odoo Journal",
+        ondelete="restrict",
         domain="[('company_id', '=', company_id), ('type', 'in', ('bank', 'cash', 'credit'))]",
     )
     payment_method_line_id = fields.Many2one(
-        "account.payment.method.line", string="Odoo Payment Method", ondelete="restrict",
+        "account.payment.method.line",
+        string="Odoo Payment Method",
+        ondelete="restrict",
         domain="[('journal_id', '=', journal_id)]",
     )
     default_account_id = fields.Many2one(
@@ -40,8 +45,12 @@ class KashooPaymentMethod(models.Model):
         for method in self:
             line = method.payment_method_line_id
             if line and line.journal_id != method.journal_id:
-                raise ValidationError(_("The payment method %(line)s belongs to another journal.",
-                                        line=line.display_name))
+                raise ValidationError(
+                    _(
+                        "The payment method %(line)s belongs to another journal.",
+                        line=line.display_name,
+                    )
+                )
 
     @api.onchange("journal_id")
     def _onchange_journal_id(self):
@@ -69,8 +78,11 @@ class KashooPaymentMethod(models.Model):
     def _kashoo_ensure(self, backend, names):
         """Make sure a row exists for each name (one search, one create)."""
         names = {name.strip() for name in names if name and name.strip()}
-        existing = set(self.with_context(active_test=False).search(
-            [("backend_id", "=", backend.id), ("name", "in", list(names))]).mapped("name"))
+        existing = set(
+            self.with_context(active_test=False)
+            .search([("backend_id", "=", backend.id), ("name", "in", list(names))])
+            .mapped("name")
+        )
         missing = sorted(names - existing)
         if missing:
             self.create([{"backend_id": backend.id, "name": name} for name in missing])

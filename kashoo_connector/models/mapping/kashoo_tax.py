@@ -35,32 +35,44 @@ class KashooTax(models.Model):
     valid_to = fields.Date(readonly=True)
 
     sale_tax_id = fields.Many2one(
-        "account.tax", string="Odoo Sale Tax", ondelete="restrict",
+        "account.tax",
+        string="Odoo Sale Tax",
+        ondelete="restrict",
         domain="[('company_id', '=', company_id), ('type_tax_use', '=', 'sale'), "
         "('amount_type', '=', 'percent')]",
     )
     purchase_tax_id = fields.Many2one(
-        "account.tax", string="Odoo Purchase Tax", ondelete="restrict",
+        "account.tax",
+        string="Odoo Purchase Tax",
+        ondelete="restrict",
         domain="[('company_id', '=', company_id), ('type_tax_use', '=', 'purchase'), "
         "('amount_type', '=', 'percent')]",
     )
     suggested_sale_tax_id = fields.Many2one("account.tax", readonly=True, ondelete="set null")
-    suggested_purchase_tax_id = fields.Many2one("account.tax", readonly=True,
-                                                ondelete="set null")
+    suggested_purchase_tax_id = fields.Many2one("account.tax", readonly=True, ondelete="set null")
     state = fields.Selection(
-        [("unmapped", "Unmapped"), ("suggested", "Suggestion"), ("partial", "One side"),
-         ("mapped", "Mapped")],
-        compute="_compute_state", store=True,
+        [
+            ("unmapped", "Unmapped"),
+            ("suggested", "Suggestion"),
+            ("partial", "One side"),
+            ("mapped", "Mapped"),
+        ],
+        compute="_compute_state",
+        store=True,
     )
     mapping_warning = fields.Char(compute="_compute_mapping_warning", string="Warning")
 
     _sql_constraints = [
-        ("kashoo_id_uniq", "unique(backend_id, kashoo_id)",
-         "A Kashoo tax is mirrored once per backend."),
+        (
+            "kashoo_id_uniq",
+            "unique(backend_id, kashoo_id)",
+            "A Kashoo tax is mirrored once per backend.",
+        ),
     ]
 
-    @api.depends("sale_tax_id", "purchase_tax_id", "suggested_sale_tax_id",
-                 "suggested_purchase_tax_id")
+    @api.depends(
+        "sale_tax_id", "purchase_tax_id", "suggested_sale_tax_id", "suggested_purchase_tax_id"
+    )
     def _compute_state(self):
         for tax in self:
             if tax.sale_tax_id and tax.purchase_tax_id:
@@ -82,15 +94,24 @@ class KashooTax(models.Model):
         rate = parse_decimal(self.rate)
         for odoo_tax in (self.sale_tax_id, self.purchase_tax_id):
             if odoo_tax and rate is not None and Decimal(str(odoo_tax.amount)) != rate:
-                return _("%(tax)s charges %(odoo)s%%, Kashoo %(kashoo)s%%.",
-                         tax=odoo_tax.display_name, odoo=odoo_tax.amount, kashoo=self.rate)
+                return _(
+                    "%(tax)s charges %(odoo)s%%, Kashoo %(kashoo)s%%.",
+                    tax=odoo_tax.display_name,
+                    odoo=odoo_tax.amount,
+                    kashoo=self.rate,
+                )
         if self.purchase_tax_id and self.kind in RECOVERABLE_KINDS:
             accounts = self.purchase_tax_id.invoice_repartition_line_ids.filtered(
-                lambda line: line.repartition_type == "tax").account_id
-            if not accounts or any(account.account_type.startswith("liability")
-                                   for account in accounts):
-                return _("%(kind)s paid on purchases must go to the recoverable (input tax "
-                         "credit) account, an asset.", kind=self.kind)
+                lambda line: line.repartition_type == "tax"
+            ).account_id
+            if not accounts or any(
+                account.account_type.startswith("liability") for account in accounts
+            ):
+                return _(
+                    "%(kind)s paid on purchases must go to the recoverable (input tax "
+                    "credit) account, an asset.",
+                    kind=self.kind,
+                )
         return None
 
     @api.depends("name", "rate")
@@ -143,13 +164,22 @@ class KashooTax(models.Model):
         """
         self.ensure_one()
         compound_taxes = self.sale_tax_id | self.purchase_tax_id
-        earlier = self.search([("backend_id", "=", self.backend_id.id), ("compound", "=", False),
-                               ("kind", "=", "GST")])
+        earlier = self.search(
+            [
+                ("backend_id", "=", self.backend_id.id),
+                ("compound", "=", False),
+                ("kind", "=", "GST"),
+            ]
+        )
         earlier_taxes = earlier.sale_tax_id | earlier.purchase_tax_id
-        others = self.env["account.tax"].search([
-            ("company_id", "=", self.company_id.id), ("amount_type", "=", "percent"),
-            ("id", "not in", (compound_taxes | earlier_taxes).ids),
-            ("is_base_affected", "=", True)])
+        others = self.env["account.tax"].search(
+            [
+                ("company_id", "=", self.company_id.id),
+                ("amount_type", "=", "percent"),
+                ("id", "not in", (compound_taxes | earlier_taxes).ids),
+                ("is_base_affected", "=", True),
+            ]
+        )
         others.write({"is_base_affected": False})
         earlier_taxes.write({"include_base_amount": True})
         compound_taxes.write({"is_base_affected": True, "sequence": COMPOUND_SEQUENCE})
@@ -182,39 +212,65 @@ class KashooTax(models.Model):
         raw = self.raw or {}
         kashoo_account_id = raw.get("payableAccount" if side == "sale" else "recoverableAccount")
         if kashoo_account_id:
-            mapped = self.env["kashoo.account"].search([
-                ("backend_id", "=", self.backend_id.id), ("kashoo_id", "=", kashoo_account_id),
-                ("account_id", "!=", False)], limit=1).account_id
+            mapped = (
+                self.env["kashoo.account"]
+                .search(
+                    [
+                        ("backend_id", "=", self.backend_id.id),
+                        ("kashoo_id", "=", kashoo_account_id),
+                        ("account_id", "!=", False),
+                    ],
+                    limit=1,
+                )
+                .account_id
+            )
             if mapped:
                 return mapped
         kind_words = {"PST": ["PST", "RST"], "QST": ["QST"], "HST": ["HST"], "GST": ["GST"]}
         for word in kind_words.get(self.kind, []):
-            same_kind = self.env["account.tax"].search([
-                ("company_id", "=", self.company_id.id), ("type_tax_use", "=", side),
-                ("amount_type", "=", "percent"), ("name", "ilike", word)], limit=5)
+            same_kind = self.env["account.tax"].search(
+                [
+                    ("company_id", "=", self.company_id.id),
+                    ("type_tax_use", "=", side),
+                    ("amount_type", "=", "percent"),
+                    ("name", "ilike", word),
+                ],
+                limit=5,
+            )
             accounts = same_kind.invoice_repartition_line_ids.filtered(
-                lambda line: line.repartition_type == "tax").account_id
+                lambda line: line.repartition_type == "tax"
+            ).account_id
             if accounts:
                 return accounts[:1]
         company = self.company_id
-        default_tax = company.account_sale_tax_id if side == "sale" else (
-            company.account_purchase_tax_id)
+        default_tax = (
+            company.account_sale_tax_id if side == "sale" else (company.account_purchase_tax_id)
+        )
         accounts = default_tax.invoice_repartition_line_ids.filtered(
-            lambda line: line.repartition_type == "tax").account_id
+            lambda line: line.repartition_type == "tax"
+        ).account_id
         if not accounts:
-            raise UserError(_("No tax account found for %(tax)s: map Kashoo's tax accounts "
-                              "first.", tax=self.display_name))
+            raise UserError(
+                _(
+                    "No tax account found for %(tax)s: map Kashoo's tax accounts " "first.",
+                    tax=self.display_name,
+                )
+            )
         return accounts[:1]
 
     def _kashoo_tax_group(self):
         self.ensure_one()
         group_name = f"{self.kind or _('Tax')} {self.rate.rstrip('0').rstrip('.')}%"
-        group = self.env["account.tax.group"].search([
-            ("company_id", "=", self.company_id.id), ("name", "=", group_name)], limit=1)
-        return group or self.env["account.tax.group"].create({
-            "name": group_name, "company_id": self.company_id.id,
-            "country_id": self.company_id.account_fiscal_country_id.id,
-        })
+        group = self.env["account.tax.group"].search(
+            [("company_id", "=", self.company_id.id), ("name", "=", group_name)], limit=1
+        )
+        return group or self.env["account.tax.group"].create(
+            {
+                "name": group_name,
+                "company_id": self.company_id.id,
+                "country_id": self.company_id.account_fiscal_country_id.id,
+            }
+        )
 
     def _kashoo_create_odoo_tax(self, side):
         self.ensure_one()
@@ -224,30 +280,42 @@ class KashooTax(models.Model):
         account = self._kashoo_tax_account(side)
         repartition = [
             (0, 0, {"repartition_type": "base", "factor_percent": 100}),
-            (0, 0, {"repartition_type": "tax", "factor_percent": 100,
-                    "account_id": account.id or False}),
+            (
+                0,
+                0,
+                {
+                    "repartition_type": "tax",
+                    "factor_percent": 100,
+                    "account_id": account.id or False,
+                },
+            ),
         ]
-        label = " ".join(part for part in (
-            f"{rate.normalize():f}%", self.name if self.name else self.kind) if part)
-        return self.env["account.tax"].create({
-            "name": label if side == "sale" else _("%(tax)s (purchase)", tax=label),
-            "description": label,
-            "invoice_label": f"{rate.normalize():f}%",
-            "type_tax_use": side,
-            "amount_type": "percent",
-            "amount": float(rate),
-            "company_id": self.company_id.id,
-            "country_id": self.company_id.account_fiscal_country_id.id,
-            "tax_group_id": self._kashoo_tax_group().id,
-            "sequence": COMPOUND_SEQUENCE if self.compound else PROVINCIAL_SEQUENCE,
-            # Tax on tax, Odoo's way: the compound tax's base includes the amounts of the
-            # earlier taxes that have include_base_amount (see kashoo.tax.test).
-            "is_base_affected": bool(self.compound),
-            "invoice_repartition_line_ids": repartition,
-            "refund_repartition_line_ids": [
-                (0, 0, dict(command[2])) for command in repartition
-            ],
-        })
+        label = " ".join(
+            part
+            for part in (f"{rate.normalize():f}%", self.name if self.name else self.kind)
+            if part
+        )
+        return self.env["account.tax"].create(
+            {
+                "name": label if side == "sale" else _("%(tax)s (purchase)", tax=label),
+                "description": label,
+                "invoice_label": f"{rate.normalize():f}%",
+                "type_tax_use": side,
+                "amount_type": "percent",
+                "amount": float(rate),
+                "company_id": self.company_id.id,
+                "country_id": self.company_id.account_fiscal_country_id.id,
+                "tax_group_id": self._kashoo_tax_group().id,
+                "sequence": COMPOUND_SEQUENCE if self.compound else PROVINCIAL_SEQUENCE,
+                # Tax on tax, Odoo's way: the compound tax's base includes the amounts of the
+                # earlier taxes that have include_base_amount (see kashoo.tax.test).
+                "is_base_affected": bool(self.compound),
+                "invoice_repartition_line_ids": repartition,
+                "refund_repartition_line_ids": [
+                    (0, 0, dict(command[2])) for command in repartition
+                ],
+            }
+        )
 
     def _kashoo_compute_suggestions(self):
         """Suggest l10n_ca taxes by rate, kind and province, one read per company."""
@@ -257,16 +325,21 @@ class KashooTax(models.Model):
                 ["name", "amount", "amount_type", "type_tax_use", "sequence"],
             )
             for tax in taxes:
-                kashoo = {"name": tax.name, "kind": tax.kind, "rate": tax.rate,
-                          "province": tax.province}
+                kashoo = {
+                    "name": tax.name,
+                    "kind": tax.kind,
+                    "rate": tax.rate,
+                    "province": tax.province,
+                }
                 vals = {}
                 for side in ("sale", "purchase"):
                     candidates = [t for t in odoo_taxes if t["type_tax_use"] == side]
                     best, _confidence = account_suggestions.suggest_tax(kashoo, candidates)
                     vals[f"suggested_{side}_tax_id"] = best["id"] if best else False
-                if (tax.suggested_sale_tax_id.id or False,
-                        tax.suggested_purchase_tax_id.id or False) != (
-                        vals["suggested_sale_tax_id"], vals["suggested_purchase_tax_id"]):
+                if (
+                    tax.suggested_sale_tax_id.id or False,
+                    tax.suggested_purchase_tax_id.id or False,
+                ) != (vals["suggested_sale_tax_id"], vals["suggested_purchase_tax_id"]):
                     tax.write(vals)
 
     @api.model

@@ -14,15 +14,18 @@ class KashooBackend(models.Model):
     _inherit = "kashoo.backend"
 
     kashoo_quarantine_user_id = fields.Many2one(
-        "res.users", string="Quarantine Reviewer",
+        "res.users",
+        string="Quarantine Reviewer",
         domain="[('share', '=', False), ('company_ids', 'in', company_id)]",
         help="Gets the activity when transactions land in quarantine. Empty: the first "
-        "Kashoo user of the company who is not a Kashoo manager (else the first manager).")
+        "Kashoo user of the company who is not a Kashoo manager (else the first manager).",
+    )
 
     def action_kashoo_open_quarantine(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
-            "kashoo_connector.kashoo_transaction_quarantine_action")
+            "kashoo_connector.kashoo_transaction_quarantine_action"
+        )
         action["domain"] = [("state", "=", "quarantined"), ("backend_id", "=", self.id)]
         return action
 
@@ -39,9 +42,12 @@ class KashooBackend(models.Model):
         if self.kashoo_quarantine_user_id.active:
             return self.kashoo_quarantine_user_id
         users = self.env.ref("kashoo_connector.kashoo_connector_group_user").sudo().users
-        users = users.filtered(lambda user: not user.share and user.active
-                               and self.company_id in user.company_ids
-                               and user != self.env.ref("base.user_root")).sorted("id")
+        users = users.filtered(
+            lambda user: not user.share
+            and user.active
+            and self.company_id in user.company_ids
+            and user != self.env.ref("base.user_root")
+        ).sorted("id")
         manager = self.env.ref("kashoo_connector.kashoo_connector_group_manager")
         accountants = users.filtered(lambda user: manager not in user.groups_id)
         return accountants[:1] or users[:1]
@@ -54,21 +60,36 @@ class KashooBackend(models.Model):
         empty, and a new one is scheduled for the next quarantined row after that.
         """
         activity_type = self.env.ref(QUARANTINE_ACTIVITY_TYPE)
-        counts = dict(self.env["kashoo.transaction"].sudo()._read_group(
-            [("backend_id", "in", self.ids), ("state", "=", "quarantined")],
-            ["backend_id"], ["__count"]))
+        counts = dict(
+            self.env["kashoo.transaction"]
+            .sudo()
+            ._read_group(
+                [("backend_id", "in", self.ids), ("state", "=", "quarantined")],
+                ["backend_id"],
+                ["__count"],
+            )
+        )
         for backend in self.sudo():
             # Two workers finishing a batch at once would both find no activity. The one
             # that does not get the lock leaves the update to the other (it never waits: an
             # import must not queue behind another batch); the next batch corrects the count.
-            self.env.cr.execute("SELECT pg_try_advisory_xact_lock(%s, %s)",
-                                [QUARANTINE_ACTIVITY_LOCK, backend.id])
+            self.env.cr.execute(
+                "SELECT pg_try_advisory_xact_lock(%s, %s)", [QUARANTINE_ACTIVITY_LOCK, backend.id]
+            )
             if not self.env.cr.fetchone()[0]:
                 continue
-            activity = self.env["mail.activity"].sudo().search([
-                ("res_model", "=", backend._name), ("res_id", "=", backend.id),
-                ("activity_type_id", "=", activity_type.id),
-            ], limit=1)
+            activity = (
+                self.env["mail.activity"]
+                .sudo()
+                .search(
+                    [
+                        ("res_model", "=", backend._name),
+                        ("res_id", "=", backend.id),
+                        ("activity_type_id", "=", activity_type.id),
+                    ],
+                    limit=1,
+                )
+            )
             count = counts.get(backend, 0)
             if not count:
                 if activity:
@@ -80,11 +101,15 @@ class KashooBackend(models.Model):
             note = Markup("<p>%s</p>") % _(
                 "%(count)s transactions of %(backend)s could not be imported. Open "
                 "Accounting > Kashoo > Quarantine, fix the cause (each item suggests how) and "
-                "retry them.", count=count, backend=backend.display_name)
+                "retry them.",
+                count=count,
+                backend=backend.display_name,
+            )
             if activity:
                 activity.write({"summary": summary, "note": note})
                 continue
             reviewer = backend._kashoo_quarantine_reviewer()
             if reviewer:
-                backend.activity_schedule(QUARANTINE_ACTIVITY_TYPE, summary=summary, note=note,
-                                          user_id=reviewer.id)
+                backend.activity_schedule(
+                    QUARANTINE_ACTIVITY_TYPE, summary=summary, note=note, user_id=reviewer.id
+                )

@@ -11,17 +11,22 @@ class KashooSyncLog(models.Model):
     _inherit = "kashoo.sync.log"
 
     resolution = fields.Selection(
-        selection=const.SYNC_LOG_RESOLUTIONS, readonly=True, index="btree_not_null",
+        selection=const.SYNC_LOG_RESOLUTIONS,
+        readonly=True,
+        index="btree_not_null",
         help="Failures only. Open: waits for a person. Retried: tried again since, not yet "
-        "imported. Resolved: a later attempt imported it. Ignored: an accountant set it aside.")
-    transaction_state = fields.Selection(related="transaction_id.state",
-                                         string="Transaction State")
+        "imported. Resolved: a later attempt imported it. Ignored: an accountant set it aside.",
+    )
+    transaction_state = fields.Selection(related="transaction_id.state", string="Transaction State")
 
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            if (vals.get("transaction_id") and "resolution" not in vals
-                    and vals.get("outcome") in sync_outcomes.RESOLVABLE_OUTCOMES):
+            if (
+                vals.get("transaction_id")
+                and "resolution" not in vals
+                and vals.get("outcome") in sync_outcomes.RESOLVABLE_OUTCOMES
+            ):
                 vals["resolution"] = "open"
         return super().create(vals_list)
 
@@ -56,8 +61,7 @@ class KashooSyncLog(models.Model):
                AND log.transaction_id = ANY(%(transactions)s)
                AND log.resolution IN ('open', 'retried', 'ignored')
             """,
-            {"transactions": transactions.ids,
-             "successes": list(sync_outcomes.SUCCESS_OUTCOMES)},
+            {"transactions": transactions.ids, "successes": list(sync_outcomes.SUCCESS_OUTCOMES)},
         )
         self.invalidate_model(["resolution"])
 
@@ -65,9 +69,13 @@ class KashooSyncLog(models.Model):
         self.ensure_one()
         if not self.transaction_id:
             raise UserError(_("This log line belongs to no transaction."))
-        return {"type": "ir.actions.act_window", "res_model": "kashoo.transaction",
-                "res_id": self.transaction_id.id, "view_mode": "form",
-                "views": [(False, "form")]}
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "kashoo.transaction",
+            "res_id": self.transaction_id.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+        }
 
     def action_kashoo_open_move(self):
         self.ensure_one()

@@ -36,20 +36,26 @@ class KashooTransaction(models.Model):
 
     error_label = fields.Char(string="Error", compute="_compute_error_label")
     partner_id = fields.Many2one("res.partner", string="Partner", compute="_compute_payload_info")
-    contact_name = fields.Char(string="Contact", compute="_compute_payload_info",
-                               help="The Odoo partner of the Kashoo contact, else its name.")
+    contact_name = fields.Char(
+        string="Contact",
+        compute="_compute_payload_info",
+        help="The Odoo partner of the Kashoo contact, else its name.",
+    )
     currency_id = fields.Many2one("res.currency", compute="_compute_payload_info")
     amount = fields.Monetary(compute="_compute_payload_info", currency_field="currency_id")
-    payload_html = fields.Html(string="Kashoo Data", compute="_compute_payload_html",
-                               sanitize=False)
+    payload_html = fields.Html(
+        string="Kashoo Data", compute="_compute_payload_html", sanitize=False
+    )
     attempt_count = fields.Integer(string="Attempt Count", compute="_compute_attempt_count")
-    webhook_event_ids = fields.Many2many("kashoo.webhook.event", string="Webhook Events",
-                                         compute="_compute_webhook_event_ids")
+    webhook_event_ids = fields.Many2many(
+        "kashoo.webhook.event", string="Webhook Events", compute="_compute_webhook_event_ids"
+    )
 
     fix_kashoo_account_id = fields.Many2one("kashoo.account", compute="_compute_fix_targets")
     fix_kashoo_tax_id = fields.Many2one("kashoo.tax", compute="_compute_fix_targets")
-    fix_tax_creatable = fields.Boolean(compute="_compute_fix_targets",
-                                       help="The Kashoo tax lacks an Odoo tax on a side.")
+    fix_tax_creatable = fields.Boolean(
+        compute="_compute_fix_targets", help="The Kashoo tax lacks an Odoo tax on a side."
+    )
     can_edit_mappings = fields.Boolean(compute="_compute_can_edit_mappings")
 
     # === COMPUTE METHODS === #
@@ -58,35 +64,61 @@ class KashooTransaction(models.Model):
     def _compute_error_label(self):
         for row in self:
             code = row.error_type
-            row.error_label = row.env._(const.ERROR_TYPE_LABELS[code]) if (
-                code in const.ERROR_TYPE_LABELS) else code
+            row.error_label = (
+                row.env._(const.ERROR_TYPE_LABELS[code])
+                if (code in const.ERROR_TYPE_LABELS)
+                else code
+            )
 
     @api.depends("payload", "backend_id")
     def _compute_payload_info(self):
         # One search for the contacts and one for the currencies of all rows.
         payloads = {row: row.payload if isinstance(row.payload, dict) else {} for row in self}
-        contact_ids = {payload.get("contact") for payload in payloads.values()
-                       if isinstance(payload.get("contact"), int)}
+        contact_ids = {
+            payload.get("contact")
+            for payload in payloads.values()
+            if isinstance(payload.get("contact"), int)
+        }
         contacts = {}
         if contact_ids:
-            for contact in self.env["kashoo.contact"].sudo().search([
-                    ("backend_id", "in", self.backend_id.ids),
-                    ("kashoo_id", "in", list(contact_ids))]):
+            for contact in (
+                self.env["kashoo.contact"]
+                .sudo()
+                .search(
+                    [
+                        ("backend_id", "in", self.backend_id.ids),
+                        ("kashoo_id", "in", list(contact_ids)),
+                    ]
+                )
+            ):
                 contacts[(contact.backend_id.id, contact.kashoo_id)] = contact
         codes = {payload["currency"] for payload in payloads.values() if payload.get("currency")}
-        currencies = self.env["res.currency"].with_context(active_test=False).search(
-            [("name", "in", list(codes))]).grouped("name") if codes else {}
+        currencies = (
+            self.env["res.currency"]
+            .with_context(active_test=False)
+            .search([("name", "in", list(codes))])
+            .grouped("name")
+            if codes
+            else {}
+        )
         for row, payload in payloads.items():
             contact = contacts.get((row.backend_id.id, payload.get("contact")))
             partner = contact.partner_id if contact else self.env["res.partner"]
             row.partner_id = partner
-            row.contact_name = (partner.display_name if partner else None) or payload.get(
-                "contactName") or (contact and contact.name) or False
+            row.contact_name = (
+                (partner.display_name if partner else None)
+                or payload.get("contactName")
+                or (contact and contact.name)
+                or False
+            )
             currency = currencies.get(payload.get("currency")) or row.company_id.currency_id
             row.currency_id = currency
             minor_units = payload.get("amount")
-            row.amount = float(from_minor_units(minor_units, currency.decimal_places)) if (
-                isinstance(minor_units, int) and not isinstance(minor_units, bool)) else 0.0
+            row.amount = (
+                float(from_minor_units(minor_units, currency.decimal_places))
+                if (isinstance(minor_units, int) and not isinstance(minor_units, bool))
+                else 0.0
+            )
 
     @api.depends("payload")
     def _compute_payload_html(self):
@@ -98,17 +130,26 @@ class KashooTransaction(models.Model):
             row.payload_html = Markup('<pre class="o_kashoo_payload">%s</pre>') % text
 
     def _compute_attempt_count(self):
-        counts = dict(self.env["kashoo.sync.log"]._read_group(
-            [("transaction_id", "in", self.ids)], ["transaction_id"], ["__count"]))
+        counts = dict(
+            self.env["kashoo.sync.log"]._read_group(
+                [("transaction_id", "in", self.ids)], ["transaction_id"], ["__count"]
+            )
+        )
         for row in self:
             row.attempt_count = counts.get(row, 0)
 
     @api.depends("backend_id", "kashoo_id")
     def _compute_webhook_event_ids(self):
-        events = self.env["kashoo.webhook.event"].search([
-            ("backend_id", "in", self.backend_id.ids),
-            ("kashoo_id", "in", self.mapped("kashoo_id")),
-        ]) if self.ids else self.env["kashoo.webhook.event"]
+        events = (
+            self.env["kashoo.webhook.event"].search(
+                [
+                    ("backend_id", "in", self.backend_id.ids),
+                    ("kashoo_id", "in", self.mapped("kashoo_id")),
+                ]
+            )
+            if self.ids
+            else self.env["kashoo.webhook.event"]
+        )
         by_key = events.grouped(lambda event: (event.backend_id.id, event.kashoo_id))
         for row in self:
             row.webhook_event_ids = by_key.get((row.backend_id.id, row.kashoo_id), events.browse())
@@ -117,16 +158,26 @@ class KashooTransaction(models.Model):
     def _compute_fix_targets(self):
         targets = {REF_ACCOUNT: {}, REF_TAX: {}}
         for kind, model in ((REF_ACCOUNT, "kashoo.account"), (REF_TAX, "kashoo.tax")):
-            keys = {int(row.fix_ref_key) for row in self
-                    if row.fix_ref_kind == kind and (row.fix_ref_key or "").isdigit()}
+            keys = {
+                int(row.fix_ref_key)
+                for row in self
+                if row.fix_ref_kind == kind and (row.fix_ref_key or "").isdigit()
+            }
             if keys:
-                for record in self.env[model].with_context(active_test=False).search([
-                        ("backend_id", "in", self.backend_id.ids),
-                        ("kashoo_id", "in", list(keys))]):
+                for record in (
+                    self.env[model]
+                    .with_context(active_test=False)
+                    .search(
+                        [("backend_id", "in", self.backend_id.ids), ("kashoo_id", "in", list(keys))]
+                    )
+                ):
                     targets[kind][(record.backend_id.id, record.kashoo_id)] = record
         for row in self:
-            key = (row.backend_id.id, int(row.fix_ref_key)) if (
-                row.fix_ref_key or "").isdigit() else None
+            key = (
+                (row.backend_id.id, int(row.fix_ref_key))
+                if (row.fix_ref_key or "").isdigit()
+                else None
+            )
             account = targets[REF_ACCOUNT].get(key) if row.fix_ref_kind == REF_ACCOUNT else None
             tax = targets[REF_TAX].get(key) if row.fix_ref_kind == REF_TAX else None
             row.fix_kashoo_account_id = account or False
@@ -146,23 +197,37 @@ class KashooTransaction(models.Model):
         rows = self.filtered(lambda row: row.state in RETRYABLE_STATES)
         if not rows:
             raise UserError(_("Only quarantined, ignored or waiting transactions can be retried."))
-        rows.write({
-            "state": "pending", "tries": 0, "next_attempt_at": False, "force": True,
-            "ignore_reason": False, "ignored_by_id": False, "ignored_at": False,
-        })
+        rows.write(
+            {
+                "state": "pending",
+                "tries": 0,
+                "next_attempt_at": False,
+                "force": True,
+                "ignore_reason": False,
+                "ignored_by_id": False,
+                "ignored_at": False,
+            }
+        )
         self.env["kashoo.backend"]._kashoo_wake_processing()
         rows._kashoo_log_decision(_("Retry asked by %(user)s.", user=self.env.user.name))
         self.env["kashoo.sync.log"]._kashoo_update_resolution(rows)
         if len(rows) > const.RETRY_NOW_LIMIT:
-            return _notify(_("Retry scheduled"), _(
-                "%(count)s transactions are imported again by the import job in a moment.",
-                count=len(rows)))
+            return _notify(
+                _("Retry scheduled"),
+                _(
+                    "%(count)s transactions are imported again by the import job in a moment.",
+                    count=len(rows),
+                ),
+            )
         rows._kashoo_retry_now()
         done = rows.filtered(lambda row: row.state in ("done", "deleted"))
         still = rows.filtered(lambda row: row.state == "quarantined")
-        message = _("%(done)s imported, %(failed)s still in quarantine, %(waiting)s waiting.",
-                    done=len(done), failed=len(still),
-                    waiting=len(rows) - len(done) - len(still))
+        message = _(
+            "%(done)s imported, %(failed)s still in quarantine, %(waiting)s waiting.",
+            done=len(done),
+            failed=len(still),
+            waiting=len(rows) - len(done) - len(still),
+        )
         return _notify(_("Retried"), message, "success" if not still else "warning")
 
     def action_kashoo_retry_same_error(self):
@@ -174,11 +239,16 @@ class KashooTransaction(models.Model):
         self.ensure_one()
         if not self.error_type:
             raise UserError(_("This transaction has no error to match."))
-        domain = [("backend_id", "=", self.backend_id.id), ("state", "=", "quarantined"),
-                  ("error_type", "=", self.error_type)]
+        domain = [
+            ("backend_id", "=", self.backend_id.id),
+            ("state", "=", "quarantined"),
+            ("error_type", "=", self.error_type),
+        ]
         if self.fix_ref_key:
-            domain += [("fix_ref_kind", "=", self.fix_ref_kind),
-                       ("fix_ref_key", "=", self.fix_ref_key)]
+            domain += [
+                ("fix_ref_kind", "=", self.fix_ref_kind),
+                ("fix_ref_key", "=", self.fix_ref_key),
+            ]
         rows = self.search(domain)
         if self.state in RETRYABLE_STATES:
             rows |= self
@@ -202,13 +272,26 @@ class KashooTransaction(models.Model):
         """Set the rows aside for good (a newer Kashoo version does not wake them up)."""
         reason = (reason or "").strip()
         if not reason:
-            raise UserError(_("Say why the transactions are ignored: the reason is kept for "
-                              "the audit trail."))
+            raise UserError(
+                _(
+                    "Say why the transactions are ignored: the reason is kept for "
+                    "the audit trail."
+                )
+            )
         rows = self.filtered(lambda row: row.state in IGNORABLE_STATES)
-        rows.write({"state": "ignored", "next_attempt_at": False, "ignore_reason": reason,
-                    "ignored_by_id": self.env.uid, "ignored_at": fields.Datetime.now()})
-        rows._kashoo_log_decision(Markup("%s<br/>%s") % (
-            _("Ignored by %(user)s. Reason:", user=self.env.user.name), reason))
+        rows.write(
+            {
+                "state": "ignored",
+                "next_attempt_at": False,
+                "ignore_reason": reason,
+                "ignored_by_id": self.env.uid,
+                "ignored_at": fields.Datetime.now(),
+            }
+        )
+        rows._kashoo_log_decision(
+            Markup("%s<br/>%s")
+            % (_("Ignored by %(user)s. Reason:", user=self.env.user.name), reason)
+        )
         self.env["kashoo.sync.log"]._kashoo_update_resolution(rows)
         rows.backend_id._kashoo_update_quarantine_activity()
         return rows
@@ -224,26 +307,43 @@ class KashooTransaction(models.Model):
     def action_kashoo_fix_account(self):
         self.ensure_one()
         account = self._kashoo_fix_target("fix_kashoo_account_id")
-        return self._kashoo_open_fix(account, _("Map Kashoo Account"), _(
-            "Guided fix used by %(user)s: mapping of Kashoo account %(account)s opened.",
-            user=self.env.user.name, account=account.display_name))
+        return self._kashoo_open_fix(
+            account,
+            _("Map Kashoo Account"),
+            _(
+                "Guided fix used by %(user)s: mapping of Kashoo account %(account)s opened.",
+                user=self.env.user.name,
+                account=account.display_name,
+            ),
+        )
 
     def action_kashoo_fix_tax(self):
         self.ensure_one()
         tax = self._kashoo_fix_target("fix_kashoo_tax_id")
-        return self._kashoo_open_fix(tax, _("Map Kashoo Tax"), _(
-            "Guided fix used by %(user)s: mapping of Kashoo tax %(tax)s opened.",
-            user=self.env.user.name, tax=tax.display_name))
+        return self._kashoo_open_fix(
+            tax,
+            _("Map Kashoo Tax"),
+            _(
+                "Guided fix used by %(user)s: mapping of Kashoo tax %(tax)s opened.",
+                user=self.env.user.name,
+                tax=tax.display_name,
+            ),
+        )
 
     def action_kashoo_create_tax(self):
         """Create the missing Odoo taxes of the Kashoo tax (Canadian accounts), then show it."""
         self.ensure_one()
         tax = self._kashoo_fix_target("fix_kashoo_tax_id")
         tax.action_create_odoo_taxes()
-        self._kashoo_log_decision(_(
-            "Guided fix used by %(user)s: Odoo taxes created for Kashoo tax %(tax)s (%(odoo)s).",
-            user=self.env.user.name, tax=tax.display_name,
-            odoo=", ".join((tax.sale_tax_id | tax.purchase_tax_id).mapped("display_name"))))
+        self._kashoo_log_decision(
+            _(
+                "Guided fix used by %(user)s: Odoo taxes created for Kashoo tax %(tax)s "
+                "(%(odoo)s).",
+                user=self.env.user.name,
+                tax=tax.display_name,
+                odoo=", ".join((tax.sale_tax_id | tax.purchase_tax_id).mapped("display_name")),
+            )
+        )
         return self._kashoo_open_fix(tax, _("Map Kashoo Tax"))
 
     def action_kashoo_fix_contact(self):
@@ -254,35 +354,49 @@ class KashooTransaction(models.Model):
         if self.fix_ref_kind != REF_CONTACT or not (self.fix_ref_key or "").isdigit():
             raise UserError(_("This error names no Kashoo contact."))
         Contact = self.env["kashoo.contact"].with_context(active_test=False)
-        contact = Contact.search([("backend_id", "=", self.backend_id.id),
-                                  ("kashoo_id", "=", int(self.fix_ref_key))], limit=1)
+        contact = Contact.search(
+            [("backend_id", "=", self.backend_id.id), ("kashoo_id", "=", int(self.fix_ref_key))],
+            limit=1,
+        )
         if not contact:
             payload = self.payload if isinstance(self.payload, dict) else {}
-            contact = Contact.create({
-                "backend_id": self.backend_id.id, "kashoo_id": int(self.fix_ref_key),
-                "name": payload.get("contactName") or self.fix_ref_label or "",
-            })
+            contact = Contact.create(
+                {
+                    "backend_id": self.backend_id.id,
+                    "kashoo_id": int(self.fix_ref_key),
+                    "name": payload.get("contactName") or self.fix_ref_label or "",
+                }
+            )
         if not contact.partner_id:
             contact._kashoo_resolve_partners()
-        return self._kashoo_open_fix(contact, _("Link Kashoo Contact"), _(
-            "Guided fix used by %(user)s: Kashoo contact %(contact)s linked to %(partner)s.",
-            user=self.env.user.name, contact=contact.display_name,
-            partner=contact.partner_id.display_name or _("no partner")))
+        return self._kashoo_open_fix(
+            contact,
+            _("Link Kashoo Contact"),
+            _(
+                "Guided fix used by %(user)s: Kashoo contact %(contact)s linked to %(partner)s.",
+                user=self.env.user.name,
+                contact=contact.display_name,
+                partner=contact.partner_id.display_name or _("no partner"),
+            ),
+        )
 
     def action_kashoo_fix_lock_date(self):
         self.ensure_one()
         if not self.env.user.has_group("account.group_account_manager"):
             raise UserError(_("Only accounting administrators can change lock dates."))
-        self._kashoo_log_decision(_("Guided fix used by %(user)s: lock dates opened.",
-                                    user=self.env.user.name))
+        self._kashoo_log_decision(
+            _("Guided fix used by %(user)s: lock dates opened.", user=self.env.user.name)
+        )
         return {
             "type": "ir.actions.act_window",
             "name": _("Lock Dates"),
             "res_model": "kashoo.lock.date.wizard",
             "view_mode": "form",
             "target": "new",
-            "context": {"default_company_id": self.company_id.id,
-                        "default_transaction_id": self.id},
+            "context": {
+                "default_company_id": self.company_id.id,
+                "default_transaction_id": self.id,
+            },
         }
 
     # === BUSINESS METHODS === #
@@ -291,8 +405,12 @@ class KashooTransaction(models.Model):
         self._kashoo_check_mapping_rights()
         target = self[field_name]
         if not target:
-            raise UserError(_("The Kashoo object of this error is not in the reference data: "
-                              "refresh it from the Kashoo backend."))
+            raise UserError(
+                _(
+                    "The Kashoo object of this error is not in the reference data: "
+                    "refresh it from the Kashoo backend."
+                )
+            )
         return target
 
     def _kashoo_check_mapping_rights(self):
@@ -334,8 +452,9 @@ class KashooTransaction(models.Model):
                 with self.env.cr.savepoint(), backend._kashoo_client() as client:
                     self.env["kashoo.import.engine"]._import_batch(backend, claimed, client)
             except KashooError as error:
-                _logger.info("Kashoo retry of %s rows left to the cron: %s", len(claimed),
-                             error.message)
+                _logger.info(
+                    "Kashoo retry of %s rows left to the cron: %s", len(claimed), error.message
+                )
         self.invalidate_recordset()
 
 
@@ -343,6 +462,10 @@ def _notify(title, message, kind="info"):
     return {
         "type": "ir.actions.client",
         "tag": "display_notification",
-        "params": {"title": title, "message": message, "type": kind,
-                   "next": {"type": "ir.actions.client", "tag": "soft_reload"}},
+        "params": {
+            "title": title,
+            "message": message,
+            "type": kind,
+            "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+        },
     }

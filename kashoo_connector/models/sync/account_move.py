@@ -11,23 +11,36 @@ class AccountMove(models.Model):
     _inherit = "account.move"
 
     kashoo_backend_id = fields.Many2one(
-        "kashoo.backend", string="Kashoo Backend", index=True, copy=False, readonly=True,
+        "kashoo.backend",
+        string="Kashoo Backend",
+        index=True,
+        copy=False,
+        readonly=True,
         ondelete="restrict",
     )
     kashoo_id = fields.Integer(string="Kashoo ID", index=True, copy=False, readonly=True)
     kashoo_version = fields.Integer(string="Kashoo Version", copy=False, readonly=True)
     kashoo_type = fields.Char(string="Kashoo Type", copy=False, readonly=True)
     kashoo_uuid = fields.Char(
-        string="Kashoo Audit UUID", copy=False, readonly=True, index="btree_not_null",
+        string="Kashoo Audit UUID",
+        copy=False,
+        readonly=True,
+        index="btree_not_null",
         help="Derived from the Kashoo business, record id and version: the same record "
         "version always gets the same UUID.",
     )
     kashoo_original_amount = fields.Float(
-        string="Kashoo Original Amount", copy=False, readonly=True, digits=0,
+        string="Kashoo Original Amount",
+        copy=False,
+        readonly=True,
+        digits=0,
         help="The record total in its own currency, with Kashoo's sign.",
     )
     kashoo_exchange_rate = fields.Float(
-        string="Kashoo Exchange Rate", copy=False, readonly=True, digits=(16, 10),
+        string="Kashoo Exchange Rate",
+        copy=False,
+        readonly=True,
+        digits=(16, 10),
         help="Company-currency units per unit of the record currency, as Kashoo gave it; "
         "empty for records in the company currency.",
     )
@@ -54,19 +67,25 @@ class AccountMove(models.Model):
         earlier move of the same series is returned instead of querying again; otherwise
         Odoo's own lookup runs. Numbers stay Odoo's: same lock, same cache, same order.
         """
-        if not self.env.context.get(IMPORT_SEQUENCE_CONTEXT) or not (self.date and
-                                                                     self.journal_id):
+        if not self.env.context.get(IMPORT_SEQUENCE_CONTEXT) or not (self.date and self.journal_id):
             return super()._get_next_sequence_format()
         formats = self.env.cr.precommit.data.setdefault("kashoo.sequence_formats", {})
-        series = (self.journal_id.id, self.move_type, bool(self.origin_payment_id),
-                  self.date.year, self.date.month)
+        series = (
+            self.journal_id.id,
+            self.move_type,
+            bool(self.origin_payment_id),
+            self.date.year,
+            self.date.month,
+        )
         known = formats.get(series)
         if known:
             format_string, format_values = known
             values = dict(format_values, seq=0)
             # The key _locked_increment files the series under.
-            held = (format_string.format(**values),
-                    self._sequence_index and self[self._sequence_index])
+            held = (
+                format_string.format(**values),
+                self._sequence_index and self[self._sequence_index],
+            )
             if held in self._get_sequence_cache():
                 return format_string, dict(format_values)
         format_string, format_values = super()._get_next_sequence_format()

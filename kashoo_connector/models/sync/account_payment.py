@@ -7,7 +7,11 @@ class AccountPayment(models.Model):
     _inherit = "account.payment"
 
     kashoo_backend_id = fields.Many2one(
-        "kashoo.backend", string="Kashoo Backend", index=True, copy=False, readonly=True,
+        "kashoo.backend",
+        string="Kashoo Backend",
+        index=True,
+        copy=False,
+        readonly=True,
         ondelete="restrict",
     )
     kashoo_id = fields.Integer(string="Kashoo ID", index=True, copy=False, readonly=True)

@@ -17,9 +17,19 @@ _logger = logging.getLogger(__name__)
 
 #: Backend fields written to (and restored from) the daily sync-state export. No secrets.
 EXPORTED_CONFIG_FIELDS = (
-    "name", "api_url", "api_prefix", "api_version", "auth_mode", "client_id",
-    "kashoo_business_id", "kashoo_business_name", "auto_sync", "sync_frequency",
-    "sync_start_date", "fetch_overlap_seconds", "webhook_rotation_hours",
+    "name",
+    "api_url",
+    "api_prefix",
+    "api_version",
+    "auth_mode",
+    "client_id",
+    "kashoo_business_id",
+    "kashoo_business_name",
+    "auto_sync",
+    "sync_frequency",
+    "sync_start_date",
+    "fetch_overlap_seconds",
+    "webhook_rotation_hours",
     "webhook_endpoint_id",
 )
 EXPORTED_STATE_FIELDS = ("fetch_cursor", "last_fetch_at")
@@ -43,49 +53,63 @@ class KashooBackend(models.Model):
     )
     webhook_secret_previous_encrypted = fields.Char(groups="base.group_system", copy=False)
     webhook_rotation_until = fields.Datetime(
-        string="Previous Secret Valid Until", readonly=True, copy=False,
-        groups="base.group_system")
+        string="Previous Secret Valid Until", readonly=True, copy=False, groups="base.group_system"
+    )
     webhook_rotation_hours = fields.Integer(
-        string="Rotation Window (h)", default=const.DEFAULT_WEBHOOK_ROTATION_HOURS,
+        string="Rotation Window (h)",
+        default=const.DEFAULT_WEBHOOK_ROTATION_HOURS,
         help="After a new webhook secret is stored, the previous one is still accepted for "
-        "this many hours.")
+        "this many hours.",
+    )
     has_webhook_secret = fields.Boolean(compute="_compute_has_webhook_secret")
     webhook_url = fields.Char(string="Webhook URL", compute="_compute_webhook_url")
-    webhook_endpoint_id = fields.Char(string="Kashoo Webhook Endpoint", readonly=True,
-                                      copy=False)
+    webhook_endpoint_id = fields.Char(string="Kashoo Webhook Endpoint", readonly=True, copy=False)
 
     auto_sync = fields.Boolean(
-        string="Auto-sync new transactions", default=True,
+        string="Auto-sync new transactions",
+        default=True,
         help="Import new and changed Kashoo transactions automatically (webhooks and "
-        "polling). When off, nothing is fetched or imported until you turn it back on.")
+        "polling). When off, nothing is fetched or imported until you turn it back on.",
+    )
     sync_frequency = fields.Selection(
-        selection=const.SYNC_FREQUENCIES, default="immediate", required=True,
+        selection=const.SYNC_FREQUENCIES,
+        default="immediate",
+        required=True,
         help="How often Kashoo is polled for changes. Webhooks are processed at once whatever "
-        "this says.")
+        "this says.",
+    )
     sync_start_date = fields.Date(
         string="Import From",
         help="The initial load imports transactions dated from this day. Empty: the start of "
-        "the company's current fiscal year.")
+        "the company's current fiscal year.",
+    )
     fetch_overlap_seconds = fields.Integer(
-        string="Polling Overlap (s)", default=const.DEFAULT_FETCH_OVERLAP_SECONDS,
+        string="Polling Overlap (s)",
+        default=const.DEFAULT_FETCH_OVERLAP_SECONDS,
         help="Each poll re-reads changes this many seconds before the cursor, so records "
-        "Kashoo commits late are not missed.")
+        "Kashoo commits late are not missed.",
+    )
     fetch_cursor = fields.Datetime(
-        string="Polling Cursor", readonly=True, copy=False,
-        help="Newest Kashoo modification time of a completely committed poll.")
+        string="Polling Cursor",
+        readonly=True,
+        copy=False,
+        help="Newest Kashoo modification time of a completely committed poll.",
+    )
     resync_from = fields.Date(string="Resync From", readonly=True, copy=False)
     last_fetch_at = fields.Datetime(string="Last Poll", readonly=True, copy=False)
     last_successful_sync = fields.Datetime(
         compute="_compute_last_successful_sync",
-        help="When the last transaction was imported, updated or deleted.")
+        help="When the last transaction was imported, updated or deleted.",
+    )
     last_sync_error = fields.Char(readonly=True, copy=False)
 
     transaction_ids = fields.One2many("kashoo.transaction", "backend_id")
     count_done = fields.Integer(string="Imported", compute="_compute_sync_counts")
     count_failed = fields.Integer(string="Quarantined", compute="_compute_sync_counts")
     count_deleted = fields.Integer(string="Deleted", compute="_compute_sync_counts")
-    queue_depth = fields.Integer(compute="_compute_sync_counts",
-                                 help="Transactions and events waiting to be imported.")
+    queue_depth = fields.Integer(
+        compute="_compute_sync_counts", help="Transactions and events waiting to be imported."
+    )
 
     # === COMPUTE METHODS === #
 
@@ -108,13 +132,22 @@ class KashooBackend(models.Model):
     def _compute_sync_counts(self):
         counts = {}
         if self.ids:
-            groups = self.env["kashoo.transaction"].sudo()._read_group(
-                [("backend_id", "in", self.ids)], ["backend_id", "state"], ["__count"])
+            groups = (
+                self.env["kashoo.transaction"]
+                .sudo()
+                ._read_group([("backend_id", "in", self.ids)], ["backend_id", "state"], ["__count"])
+            )
             for backend, state, count in groups:
                 counts[(backend.id, state)] = count
-            events = self.env["kashoo.webhook.event"].sudo()._read_group(
-                [("backend_id", "in", self.ids), ("state", "=", "new")], ["backend_id"],
-                ["__count"])
+            events = (
+                self.env["kashoo.webhook.event"]
+                .sudo()
+                ._read_group(
+                    [("backend_id", "in", self.ids), ("state", "=", "new")],
+                    ["backend_id"],
+                    ["__count"],
+                )
+            )
             for backend, count in events:
                 counts[(backend.id, "event")] = count
         for backend in self:
@@ -153,7 +186,8 @@ class KashooBackend(models.Model):
         if backend_sudo.webhook_secret_encrypted:
             values["webhook_secret_previous_encrypted"] = backend_sudo.webhook_secret_encrypted
             values["webhook_rotation_until"] = fields.Datetime.now() + timedelta(
-                hours=max(self.webhook_rotation_hours, 0))
+                hours=max(self.webhook_rotation_hours, 0)
+            )
         backend_sudo.write(values)
         self.message_post(body=_("Webhook secret changed."))
 
@@ -165,11 +199,14 @@ class KashooBackend(models.Model):
         secrets = []
         if backend_sudo.webhook_secret_encrypted:
             secrets.append(utils.decrypt_secret(self.env, backend_sudo.webhook_secret_encrypted))
-        if (backend_sudo.webhook_secret_previous_encrypted
-                and backend_sudo.webhook_rotation_until
-                and backend_sudo.webhook_rotation_until > fields.Datetime.now()):
-            secrets.append(utils.decrypt_secret(
-                self.env, backend_sudo.webhook_secret_previous_encrypted))
+        if (
+            backend_sudo.webhook_secret_previous_encrypted
+            and backend_sudo.webhook_rotation_until
+            and backend_sudo.webhook_rotation_until > fields.Datetime.now()
+        ):
+            secrets.append(
+                utils.decrypt_secret(self.env, backend_sudo.webhook_secret_previous_encrypted)
+            )
         return secrets
 
     # === ACTIONS === #
@@ -182,8 +219,9 @@ class KashooBackend(models.Model):
             with self._kashoo_client() as client:
                 endpoint = client.register_webhook(self.webhook_url)
         except KashooError as error:
-            raise UserError(_("Kashoo refused the webhook registration: %(details)s",
-                              details=error.message)) from error
+            raise UserError(
+                _("Kashoo refused the webhook registration: %(details)s", details=error.message)
+            ) from error
         secret = endpoint.get("secret")
         if not secret:
             raise UserError(_("Kashoo returned no webhook secret."))
@@ -195,8 +233,9 @@ class KashooBackend(models.Model):
             "params": {
                 "type": "success",
                 "title": _("Webhook registered"),
-                "message": _("Kashoo will post transaction events to %(url)s.",
-                             url=self.webhook_url),
+                "message": _(
+                    "Kashoo will post transaction events to %(url)s.", url=self.webhook_url
+                ),
                 "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
         }
@@ -234,7 +273,8 @@ class KashooBackend(models.Model):
     def action_kashoo_open_transactions(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
-            "kashoo_connector.kashoo_transaction_action")
+            "kashoo_connector.kashoo_transaction_action"
+        )
         action["domain"] = [("backend_id", "=", self.id)]
         return action
 
@@ -272,8 +312,10 @@ class KashooBackend(models.Model):
         if resync_from:
             params = {"start_date": resync_from}
         elif self.fetch_cursor:
-            params = {"modified_since": self.fetch_cursor - timedelta(
-                seconds=max(self.fetch_overlap_seconds, 0))}
+            params = {
+                "modified_since": self.fetch_cursor
+                - timedelta(seconds=max(self.fetch_overlap_seconds, 0))
+            }
         else:
             params = {"start_date": self.sync_start_date or self._kashoo_default_start_date()}
         newest = self.fetch_cursor
@@ -285,7 +327,8 @@ class KashooBackend(models.Model):
             for attempt in range(5):
                 try:
                     staged += transactions._kashoo_upsert_records(
-                        self, page, force=bool(resync_from))
+                        self, page, force=bool(resync_from)
+                    )
                     break
                 except TRANSIENT_DB_ERRORS:
                     # A processing worker updated one of these rows since our snapshot.
@@ -310,8 +353,11 @@ class KashooBackend(models.Model):
                     page = []
             if page:
                 stage(page)
-        values = {"fetch_cursor": newest, "last_fetch_at": fields.Datetime.now(),
-                  "last_sync_error": False}
+        values = {
+            "fetch_cursor": newest,
+            "last_fetch_at": fields.Datetime.now(),
+            "last_sync_error": False,
+        }
         if resync_from and self.resync_from == resync_from:
             values["resync_from"] = False
         self.write(values)
@@ -329,8 +375,12 @@ class KashooBackend(models.Model):
 
     # === PROCESS === #
 
-    def _kashoo_process_batches(self, time_budget=const.PROCESS_TIME_BUDGET,
-                                batch_size=const.PROCESS_BATCH_SIZE, client=None):
+    def _kashoo_process_batches(
+        self,
+        time_budget=const.PROCESS_TIME_BUDGET,
+        batch_size=const.PROCESS_BATCH_SIZE,
+        client=None,
+    ):
         """Import this backend's due transactions (see ``kashoo.import.engine``).
 
         :return: (rows finished, rows still due)
@@ -388,8 +438,9 @@ class KashooBackend(models.Model):
         except Exception as error:  # noqa: BLE001 - a cron must survive any failure
             self._kashoo_rollback()
             _logger.exception("Kashoo %s failed for backend %s", what, self.id)
-            self._kashoo_note_failure(what, "unexpected_error", f"{type(error).__name__}: "
-                                      f"{error}")
+            self._kashoo_note_failure(
+                what, "unexpected_error", f"{type(error).__name__}: " f"{error}"
+            )
         return None
 
     def _kashoo_rollback(self):
@@ -402,8 +453,9 @@ class KashooBackend(models.Model):
 
     def _kashoo_note_failure(self, what, error_type, message):
         self.invalidate_recordset()
-        _logger.warning("Kashoo %s of backend %s failed (%s): %s", what, self.id, error_type,
-                        message)
+        _logger.warning(
+            "Kashoo %s of backend %s failed (%s): %s", what, self.id, error_type, message
+        )
         try:
             self._kashoo_write_failure(what, error_type, message)
         except Exception:  # noqa: BLE001 - even the failure note must not break the cron
@@ -411,12 +463,14 @@ class KashooBackend(models.Model):
             _logger.exception("Kashoo: could not record the failure of backend %s", self.id)
 
     def _kashoo_write_failure(self, what, error_type, message):
-        self.env["kashoo.sync.log"].sudo().create({
-            "backend_id": self.id,
-            "outcome": "paused" if error_type == "auth" else "error",
-            "error_type": error_type,
-            "message": f"{what}: {message}"[:1000],
-        })
+        self.env["kashoo.sync.log"].sudo().create(
+            {
+                "backend_id": self.id,
+                "outcome": "paused" if error_type == "auth" else "error",
+                "error_type": error_type,
+                "message": f"{what}: {message}"[:1000],
+            }
+        )
         self.sudo().last_sync_error = f"{what}: {message}"[:250]
         kashoo_commit(self.env, "failure note survives the rolled-back work")
 
@@ -428,12 +482,20 @@ class KashooBackend(models.Model):
         for name in EXPORTED_CONFIG_FIELDS:
             value = self[name]
             config[name] = value.isoformat() if isinstance(value, date) else value
-        state = {name: self[name] and fields.Datetime.to_string(self[name])
-                 for name in EXPORTED_STATE_FIELDS}
-        state.update({"last_successful_sync": self.last_successful_sync
-                      and fields.Datetime.to_string(self.last_successful_sync),
-                      "processed": self.count_done, "failed": self.count_failed,
-                      "deleted": self.count_deleted, "queue_depth": self.queue_depth})
+        state = {
+            name: self[name] and fields.Datetime.to_string(self[name])
+            for name in EXPORTED_STATE_FIELDS
+        }
+        state.update(
+            {
+                "last_successful_sync": self.last_successful_sync
+                and fields.Datetime.to_string(self.last_successful_sync),
+                "processed": self.count_done,
+                "failed": self.count_failed,
+                "deleted": self.count_deleted,
+                "queue_depth": self.queue_depth,
+            }
+        )
         return {
             "format": EXPORT_FORMAT,
             "exported_at": fields.Datetime.to_string(fields.Datetime.now()),
@@ -447,17 +509,24 @@ class KashooBackend(models.Model):
         attachments = self.env["ir.attachment"].sudo()
         for backend in self:
             data = json.dumps(backend._kashoo_sync_state_data(), indent=2, sort_keys=True)
-            attachments.create({
-                "name": f"kashoo_sync_state_{fields.Date.today()}.json",
-                "res_model": self._name,
-                "res_id": backend.id,
-                "mimetype": "application/json",
-                "raw": data.encode(),
-            })
-            old = attachments.search([
-                ("res_model", "=", self._name), ("res_id", "=", backend.id),
-                ("name", "=like", "kashoo_sync_state_%.json"),
-            ], order="id desc", offset=const.SYNC_EXPORTS_KEPT)
+            attachments.create(
+                {
+                    "name": f"kashoo_sync_state_{fields.Date.today()}.json",
+                    "res_model": self._name,
+                    "res_id": backend.id,
+                    "mimetype": "application/json",
+                    "raw": data.encode(),
+                }
+            )
+            old = attachments.search(
+                [
+                    ("res_model", "=", self._name),
+                    ("res_id", "=", backend.id),
+                    ("name", "=like", "kashoo_sync_state_%.json"),
+                ],
+                order="id desc",
+                offset=const.SYNC_EXPORTS_KEPT,
+            )
             old.unlink()
 
     @api.model
@@ -483,8 +552,9 @@ class KashooBackend(models.Model):
             if name in EXPORTED_STATE_FIELDS:
                 values[name] = value or False
         self.write(values)
-        self.message_post(body=_("Sync state restored from the export of %(when)s.",
-                                 when=data.get("exported_at")))
+        self.message_post(
+            body=_("Sync state restored from the export of %(when)s.", when=data.get("exported_at"))
+        )
 
 
 def _modified_at(record):

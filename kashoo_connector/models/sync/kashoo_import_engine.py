@@ -396,4 +396,3 @@ class _Outcomes:
             self.env["kashoo.sync.log"].sudo().create(self.logs)
             self.logs = []
         return self.finished
-

@@ -104,6 +104,7 @@ IMPORT_CONTEXT = {
     "mail_notrack": True,
 }
 
+
 def _record_id(record):
     value = record.get("id") if isinstance(record, Mapping) else None
     return value if isinstance(value, int) and not isinstance(value, bool) else None
@@ -136,8 +137,9 @@ def _guarded(record_id, version, call, explain=None):
         return ImportResult(record_id, version, None, typed, sync_outcomes.ERROR)
     except Exception as error:  # noqa: BLE001 - the engine retries it, then quarantines
         _logger.info("Kashoo record %s not imported: %s", record_id, error)
-        return ImportResult(record_id, version, None, unexpected_error(record_id, error),
-                            sync_outcomes.ERROR)
+        return ImportResult(
+            record_id, version, None, unexpected_error(record_id, error), sync_outcomes.ERROR
+        )
 
 
 class KashooMoveBuilder(models.AbstractModel):
@@ -160,8 +162,13 @@ class KashooMoveBuilder(models.AbstractModel):
             # Company-dependent values (payment terms, receivables) are the backend company's.
             return self.with_company(backend.company_id)._kashoo_prepare(backend, records)
         described = self._kashoo_describe(backend, records)
-        return [(record, self._kashoo_vals(backend, item) if isinstance(
-            item, MoveDescription) else item) for record, item in described]
+        return [
+            (
+                record,
+                self._kashoo_vals(backend, item) if isinstance(item, MoveDescription) else item,
+            )
+            for record, item in described
+        ]
 
     @api.model
     def _kashoo_build_moves(self, backend, records):
@@ -176,19 +183,32 @@ class KashooMoveBuilder(models.AbstractModel):
         if self.env.company != backend.company_id:
             return self.with_company(backend.company_id)._kashoo_build_moves(backend, records)
         results = [None] * len(records)
-        documents = [(index, record) for index, record in enumerate(records)
-                     if not (isinstance(record, Mapping) and record.get("type") in PAYMENT_TYPES
-                             and record.get("removed") is not True)]
-        payments = [(index, record) for index, record in enumerate(records)
-                    if (index, record) not in documents]
+        documents = [
+            (index, record)
+            for index, record in enumerate(records)
+            if not (
+                isinstance(record, Mapping)
+                and record.get("type") in PAYMENT_TYPES
+                and record.get("removed") is not True
+            )
+        ]
+        payments = [
+            (index, record)
+            for index, record in enumerate(records)
+            if (index, record) not in documents
+        ]
         # Invoices and bills first: payments of the same batch settle them.
-        for group, builder in ((documents, self._kashoo_build_documents),
-                               (payments, self._kashoo_build_payments)):
+        for group, builder in (
+            (documents, self._kashoo_build_documents),
+            (payments, self._kashoo_build_payments),
+        ):
             if not group:
                 continue
             for (index, _record), result in zip(
-                    group, self._kashoo_build_isolated(backend, [r for _i, r in group], builder),
-                    strict=True):
+                group,
+                self._kashoo_build_isolated(backend, [r for _i, r in group], builder),
+                strict=True,
+            ):
                 results[index] = result
         return results
 
@@ -203,7 +223,8 @@ class KashooMoveBuilder(models.AbstractModel):
         move.ensure_one()
         if self.env.company != move.company_id:
             return self.with_company(move.company_id)._kashoo_rewrite_move(
-                move.with_company(move.company_id), record)
+                move.with_company(move.company_id), record
+            )
         backend = move.kashoo_backend_id
         record_id, version = _record_id(record), _record_version(record)
         if isinstance(record, Mapping) and record.get("removed") is True:
@@ -226,11 +247,13 @@ class KashooMoveBuilder(models.AbstractModel):
                 notes = self._kashoo_force_amounts(move, item)
                 if was_posted:
                     move.action_post()
-            return ImportResult(record_id, version, move, None, sync_outcomes.UPDATED,
-                                tuple(item.notes) + notes)
+            return ImportResult(
+                record_id, version, move, None, sync_outcomes.UPDATED, tuple(item.notes) + notes
+            )
 
-        return _guarded(record_id, version, rewrite,
-                        lambda: self._kashoo_change_blocker(move, record_id, item))
+        return _guarded(
+            record_id, version, rewrite, lambda: self._kashoo_change_blocker(move, record_id, item)
+        )
 
     @api.model
     def _kashoo_remove_move(self, move, reason=None):
@@ -241,7 +264,8 @@ class KashooMoveBuilder(models.AbstractModel):
         move.ensure_one()
         if self.env.company != move.company_id:
             return self.with_company(move.company_id)._kashoo_remove_move(
-                move.with_company(move.company_id), reason)
+                move.with_company(move.company_id), reason
+            )
         record_id, version = move.kashoo_id or None, move.kashoo_version or None
         if move.state == "cancel":
             return ImportResult(record_id, version, None, None, sync_outcomes.DELETED)
@@ -251,8 +275,9 @@ class KashooMoveBuilder(models.AbstractModel):
                 if move.state == "draft":
                     move.with_context(force_delete=True).unlink()
                     return ImportResult(record_id, version, None, None, sync_outcomes.DELETED)
-                reversal = self._kashoo_reverse(move, reason or self.env._(
-                    "Deleted in Kashoo (record %(id)s)", id=record_id))
+                reversal = self._kashoo_reverse(
+                    move, reason or self.env._("Deleted in Kashoo (record %(id)s)", id=record_id)
+                )
             return ImportResult(record_id, version, reversal, None, sync_outcomes.DELETED)
 
         return _guarded(record_id, version, remove)
@@ -261,18 +286,24 @@ class KashooMoveBuilder(models.AbstractModel):
     def _kashoo_reverse(self, move, reason):
         """Reverse a posted move, dated like it, or today when its period is locked."""
         reverse_date = move.date
-        if move.company_id._get_violated_lock_dates(move.date, bool(move.line_ids.tax_ids),
-                                                    move.journal_id):
+        if move.company_id._get_violated_lock_dates(
+            move.date, bool(move.line_ids.tax_ids), move.journal_id
+        ):
             reverse_date = fields.Date.context_today(self)
         # As Odoo's reversal wizard does: a refund needs its own invoice date (vendor refunds
         # cannot be posted without one).
         is_invoice = move.is_invoice(include_receipts=True)
-        reversal = move._reverse_moves([{
-            "date": reverse_date,
-            "invoice_date": is_invoice and reverse_date,
-            "invoice_date_due": is_invoice and reverse_date,
-            "ref": reason,
-        }], cancel=True)
+        reversal = move._reverse_moves(
+            [
+                {
+                    "date": reverse_date,
+                    "invoice_date": is_invoice and reverse_date,
+                    "invoice_date_due": is_invoice and reverse_date,
+                    "ref": reason,
+                }
+            ],
+            cancel=True,
+        )
         if move.origin_payment_id:
             # The payment no longer exists in Kashoo; its move is reversed, not deleted.
             move.origin_payment_id.with_context(**IMPORT_CONTEXT).write({"state": "canceled"})
@@ -295,18 +326,20 @@ class KashooMoveBuilder(models.AbstractModel):
             if isinstance(record.get("contact"), int):
                 contact_ids.add(record["contact"])
             for application in record.get("appliesTo") or ():
-                if isinstance(application, Mapping) and isinstance(application.get("record"),
-                                                                   int):
+                if isinstance(application, Mapping) and isinstance(application.get("record"), int):
                     target_ids.add(application["record"])
             if isinstance(record.get("employee"), Mapping):
                 employees.append(record["employee"])
             if isinstance(record.get("paymentMethod"), str):
                 methods.add(record["paymentMethod"])
-        employee_partners = self._kashoo_prepare_references(backend, contact_ids, methods,
-                                                            employees)
+        employee_partners = self._kashoo_prepare_references(
+            backend, contact_ids, methods, employees
+        )
         snapshot = backend._kashoo_mapping_snapshot(
-            contact_ids=contact_ids, imported_record_ids=target_ids | set(imported_extra),
-            employee_partners=employee_partners)
+            contact_ids=contact_ids,
+            imported_record_ids=target_ids | set(imported_extra),
+            employee_partners=employee_partners,
+        )
         described = []
         for record in records:
             try:
@@ -324,9 +357,12 @@ class KashooMoveBuilder(models.AbstractModel):
         :return: the employees' partners, by employee key.
         """
         if contact_ids:
-            self.env["kashoo.contact"].sudo().search([
-                ("backend_id", "=", backend.id), ("kashoo_id", "in", list(contact_ids)),
-            ])._kashoo_resolve_partners()
+            self.env["kashoo.contact"].sudo().search(
+                [
+                    ("backend_id", "=", backend.id),
+                    ("kashoo_id", "in", list(contact_ids)),
+                ]
+            )._kashoo_resolve_partners()
         if methods:
             self.env["kashoo.payment.method"].sudo()._kashoo_ensure(backend, methods)
         return backend._kashoo_employee_partners(employees)
@@ -338,10 +374,13 @@ class KashooMoveBuilder(models.AbstractModel):
         if description.payment is not None:
             vals = to_payment_vals(description)
             liquidity = next(line for line in description.lines if line.role == ROLE_LIQUIDITY)
-            vals.update(identity, kashoo_id=description.kashoo_id,
-                        kashoo_version=description.kashoo_version or False,
-                        kashoo_uuid=description.move_uuid,
-                        outstanding_account_id=liquidity.account_id)
+            vals.update(
+                identity,
+                kashoo_id=description.kashoo_id,
+                kashoo_version=description.kashoo_version or False,
+                kashoo_uuid=description.move_uuid,
+                outstanding_account_id=liquidity.account_id,
+            )
             return vals
         vals = {**to_move_vals(description), **identity}
         if description.is_invoice:
@@ -355,15 +394,21 @@ class KashooMoveBuilder(models.AbstractModel):
         """The partner's payment term if it gives Kashoo's due date, else none: the imported
         due date wins, and a term with instalments would split Kashoo's single due amount."""
         partner = self.env["res.partner"].browse(description.partner_id)
-        term = (partner.property_payment_term_id
-                if description.move_type in ("out_invoice", "out_refund")
-                else partner.property_supplier_payment_term_id)
+        term = (
+            partner.property_payment_term_id
+            if description.move_type in ("out_invoice", "out_refund")
+            else partner.property_supplier_payment_term_id
+        )
         lines = term.line_ids
-        if (len(lines) == 1 and lines.value == "percent" and lines.delay_type == "days_after"
-                and not term.early_discount and description.invoice_date
-                and description.invoice_date_due
-                and (description.invoice_date_due - description.invoice_date).days
-                == lines.nb_days):
+        if (
+            len(lines) == 1
+            and lines.value == "percent"
+            and lines.delay_type == "days_after"
+            and not term.early_discount
+            and description.invoice_date
+            and description.invoice_date_due
+            and (description.invoice_date_due - description.invoice_date).days == lines.nb_days
+        ):
             return term
         return term.browse()
 
@@ -385,10 +430,10 @@ class KashooMoveBuilder(models.AbstractModel):
         except TRANSIENT_DB_ERRORS:
             raise  # not the records' fault: the import engine runs the batch again
         except Exception as error:  # noqa: BLE001 - fall back to one record at a time
-            _logger.info("Kashoo batch of %s records failed (%s); importing one by one",
-                         len(records), error)
-        return [self._kashoo_build_isolated(backend, [record], builder)[0]
-                for record in records]
+            _logger.info(
+                "Kashoo batch of %s records failed (%s); importing one by one", len(records), error
+            )
+        return [self._kashoo_build_isolated(backend, [record], builder)[0] for record in records]
 
     @api.model
     def _kashoo_precheck(self, backend, described):
@@ -399,32 +444,41 @@ class KashooMoveBuilder(models.AbstractModel):
         existing = {}
         if uuids:
             Model = self.env["account.move"]
-            for move in Model.search([("kashoo_backend_id", "=", backend.id),
-                                      ("kashoo_uuid", "in", uuids), ("state", "!=", "cancel")]):
+            for move in Model.search(
+                [
+                    ("kashoo_backend_id", "=", backend.id),
+                    ("kashoo_uuid", "in", uuids),
+                    ("state", "!=", "cancel"),
+                ]
+            ):
                 existing[move.kashoo_uuid] = move
         company = backend.company_id
         journals = self.env["account.journal"].browse(
-            {item.journal_id for _r, item in described if isinstance(item, MoveDescription)})
+            {item.journal_id for _r, item in described if isinstance(item, MoveDescription)}
+        )
         journal_by_id = {journal.id: journal for journal in journals}
         for index, (record, item) in enumerate(described):
             record_id, version = _record_id(record), _record_version(record)
             if isinstance(item, Removal):
-                results[index] = ImportResult(record_id, version, None, None,
-                                              sync_outcomes.DELETED)
+                results[index] = ImportResult(record_id, version, None, None, sync_outcomes.DELETED)
             elif not isinstance(item, MoveDescription):
-                results[index] = ImportResult(record_id, version, None, item,
-                                              sync_outcomes.ERROR)
+                results[index] = ImportResult(record_id, version, None, item, sync_outcomes.ERROR)
             elif item.move_uuid in existing:
-                results[index] = ImportResult(record_id, version, existing[item.move_uuid],
-                                              None, sync_outcomes.UNCHANGED)
+                results[index] = ImportResult(
+                    record_id, version, existing[item.move_uuid], None, sync_outcomes.UNCHANGED
+                )
             else:
                 locks = company._get_violated_lock_dates(
-                    item.date, bool(item.tax_lines), journal_by_id[item.journal_id])
+                    item.date, bool(item.tax_lines), journal_by_id[item.journal_id]
+                )
                 if locks:
                     results[index] = ImportResult(
-                        record_id, version, None,
+                        record_id,
+                        version,
+                        None,
                         locked_period_error(record_id, item.date, locks[-1][0]),
-                        sync_outcomes.ERROR)
+                        sync_outcomes.ERROR,
+                    )
                 else:
                     todo.append((index, item))
         return results, todo
@@ -441,26 +495,37 @@ class KashooMoveBuilder(models.AbstractModel):
             # invoices and bills keep it: Odoo builds their payment terms.
             groups = [
                 ([index for index, (_i, item) in enumerate(todo) if item.is_invoice], {}),
-                ([index for index, (_i, item) in enumerate(todo) if not item.is_invoice],
-                 {"skip_invoice_sync": True}),
+                (
+                    [index for index, (_i, item) in enumerate(todo) if not item.is_invoice],
+                    {"skip_invoice_sync": True},
+                ),
             ]
             created = {}
             for indexes, context in groups:
                 if indexes:
                     group = Move.with_context(**context).create(
-                        [self._kashoo_vals(backend, todo[index][1]) for index in indexes])
+                        [self._kashoo_vals(backend, todo[index][1]) for index in indexes]
+                    )
                     created.update(zip(indexes, group, strict=True))
             moves = Move.browse([created[index].id for index in range(len(todo))])
-            notes = [self._kashoo_force_amounts(move, item)
-                     for move, (_i, item) in zip(moves, todo, strict=True)]
+            notes = [
+                self._kashoo_force_amounts(move, item)
+                for move, (_i, item) in zip(moves, todo, strict=True)
+            ]
             for indexes, context in groups:
                 if indexes:
                     Move.browse([created[index].id for index in indexes]).with_context(
-                        **context, **{IMPORT_SEQUENCE_CONTEXT: True}).action_post()
+                        **context, **{IMPORT_SEQUENCE_CONTEXT: True}
+                    ).action_post()
             for move, (index, item), forced in zip(moves, todo, notes, strict=True):
-                results[index] = ImportResult(item.kashoo_id, item.kashoo_version, move,
-                                              None, sync_outcomes.DONE,
-                                                    tuple(item.notes) + forced)
+                results[index] = ImportResult(
+                    item.kashoo_id,
+                    item.kashoo_version,
+                    move,
+                    None,
+                    sync_outcomes.DONE,
+                    tuple(item.notes) + forced,
+                )
         return [results[index] for index in range(len(records))]
 
     @api.model
@@ -470,24 +535,35 @@ class KashooMoveBuilder(models.AbstractModel):
         results, todo = self._kashoo_precheck(backend, described)
         if todo:
             targets = self.env["account.move"].browse(
-                {application.move_id for _i, item in todo
-                 for application in item.payment.applications})
+                {
+                    application.move_id
+                    for _i, item in todo
+                    for application in item.payment.applications
+                }
+            )
             vals_list = [self._kashoo_payment_vals(backend, item, targets) for _i, item in todo]
             Payment = self.env["account.payment"].with_context(**IMPORT_CONTEXT)
             payments = Payment.create(vals_list)
             for payment, (_i, item) in zip(payments, todo, strict=True):
-                payment.move_id.write({
-                    **kashoo_move_vals(item),
-                    "kashoo_backend_id": backend.id,
-                    "kashoo_type": item.kashoo_type,
-                })
+                payment.move_id.write(
+                    {
+                        **kashoo_move_vals(item),
+                        "kashoo_backend_id": backend.id,
+                        "kashoo_type": item.kashoo_type,
+                    }
+                )
             payments.move_id.action_post()
             payments.action_post()
             for payment, (index, item) in zip(payments, todo, strict=True):
                 self._kashoo_reconcile_payment(payment.move_id, item, targets)
-                results[index] = ImportResult(item.kashoo_id, item.kashoo_version,
-                                              payment.move_id, None, sync_outcomes.DONE,
-                                                    tuple(item.notes))
+                results[index] = ImportResult(
+                    item.kashoo_id,
+                    item.kashoo_version,
+                    payment.move_id,
+                    None,
+                    sync_outcomes.DONE,
+                    tuple(item.notes),
+                )
         return [results[index] for index in range(len(records))]
 
     @api.model
@@ -517,7 +593,8 @@ class KashooMoveBuilder(models.AbstractModel):
             target = targets.browse(described_line.reconcile_move_id)
             open_lines = target.line_ids.filtered(
                 lambda target_line, account=line.account_id: target_line.account_id == account
-                and not target_line.reconciled)
+                and not target_line.reconciled
+            )
             if open_lines:
                 (line | open_lines).reconcile()
 
@@ -532,11 +609,19 @@ class KashooMoveBuilder(models.AbstractModel):
         if not isinstance(item, MoveDescription):
             return ImportResult(record_id, version, None, item, sync_outcomes.ERROR)
         if item.payment is None:
-            return ImportResult(record_id, version, None, record_error(
-                PostingError, record_id,
-                f"Kashoo record {record_id} was a payment and is now a {item.kashoo_type}.",
-                FIX_CORRECT_IN_KASHOO, "Delete the record in Kashoo and enter it again."),
-                sync_outcomes.ERROR)
+            return ImportResult(
+                record_id,
+                version,
+                None,
+                record_error(
+                    PostingError,
+                    record_id,
+                    f"Kashoo record {record_id} was a payment and is now a {item.kashoo_type}.",
+                    FIX_CORRECT_IN_KASHOO,
+                    "Delete the record in Kashoo and enter it again.",
+                ),
+                sync_outcomes.ERROR,
+            )
         locked = self._kashoo_lock_error(move, record_id, item, has_tax=False)
         if locked:
             return ImportResult(record_id, version, None, locked, sync_outcomes.ERROR)
@@ -544,26 +629,35 @@ class KashooMoveBuilder(models.AbstractModel):
         def replace_payment():
             with self.env.cr.savepoint():
                 targets = self.env["account.move"].browse(
-                    {application.move_id for application in item.payment.applications})
+                    {application.move_id for application in item.payment.applications}
+                )
                 vals = self._kashoo_payment_vals(backend, item, targets)
                 move.line_ids.remove_move_reconcile()
                 move.button_draft()
-                move.with_context(**IMPORT_CONTEXT, skip_account_move_synchronization=True).write({
-                    "date": item.date,
-                    "journal_id": item.journal_id,
-                    "currency_id": item.currency_id,
-                    "line_ids": [Command.clear()] + vals["line_ids"],
-                    **kashoo_move_vals(item),
-                })
-                move.origin_payment_id.with_context(**IMPORT_CONTEXT).write({
-                    key: vals[key] for key in ("amount", "kashoo_version", "kashoo_uuid")})
+                move.with_context(**IMPORT_CONTEXT, skip_account_move_synchronization=True).write(
+                    {
+                        "date": item.date,
+                        "journal_id": item.journal_id,
+                        "currency_id": item.currency_id,
+                        "line_ids": [Command.clear()] + vals["line_ids"],
+                        **kashoo_move_vals(item),
+                    }
+                )
+                move.origin_payment_id.with_context(**IMPORT_CONTEXT).write(
+                    {key: vals[key] for key in ("amount", "kashoo_version", "kashoo_uuid")}
+                )
                 move.action_post()
                 self._kashoo_reconcile_payment(move, item, targets)
-            return ImportResult(record_id, version, move, None, sync_outcomes.UPDATED,
-                                tuple(item.notes))
+            return ImportResult(
+                record_id, version, move, None, sync_outcomes.UPDATED, tuple(item.notes)
+            )
 
-        return _guarded(record_id, version, replace_payment,
-                        lambda: self._kashoo_lock_error(move, record_id, item, has_tax=False))
+        return _guarded(
+            record_id,
+            version,
+            replace_payment,
+            lambda: self._kashoo_lock_error(move, record_id, item, has_tax=False),
+        )
 
     # === AMOUNTS === #
 
@@ -583,17 +677,25 @@ class KashooMoveBuilder(models.AbstractModel):
         commands, notes = [], []
 
         def differs(line, amount_currency, balance):
-            return (currency.compare_amounts(line.amount_currency, float(amount_currency))
-                    or company_currency.compare_amounts(line.balance, float(balance)))
+            return currency.compare_amounts(
+                line.amount_currency, float(amount_currency)
+            ) or company_currency.compare_amounts(line.balance, float(balance))
 
         products = move.line_ids.filtered(lambda line: line.display_type == "product").sorted(
-            lambda line: (line.sequence, line.id))
+            lambda line: (line.sequence, line.id)
+        )
         described_products = [line for line in description.lines if line.role == ROLE_PRODUCT]
         for line, target in zip(products, described_products, strict=True):
             if differs(line, target.amount_currency, target.balance):
-                commands.append(Command.update(line.id, {
-                    "amount_currency": float(target.amount_currency),
-                    "balance": float(target.balance)}))
+                commands.append(
+                    Command.update(
+                        line.id,
+                        {
+                            "amount_currency": float(target.amount_currency),
+                            "balance": float(target.balance),
+                        },
+                    )
+                )
 
         targets = description.tax_targets()
         seen = set()
@@ -607,41 +709,59 @@ class KashooMoveBuilder(models.AbstractModel):
                 notes.append(
                     f"Tax {line.tax_line_id.name} on {line.account_id.code}: Odoo computed "
                     f"{line.amount_currency:.{currency.decimal_places}f}, Kashoo charged "
-                    f"{amount_currency}; Kashoo's amount is kept.")
-                commands.append(Command.update(line.id, {
-                    "amount_currency": float(amount_currency), "balance": float(balance)}))
+                    f"{amount_currency}; Kashoo's amount is kept."
+                )
+                commands.append(
+                    Command.update(
+                        line.id,
+                        {"amount_currency": float(amount_currency), "balance": float(balance)},
+                    )
+                )
         for line in description.lines:
             key = (line.odoo_tax_id, line.account_id)
             if line.role == ROLE_TAX and key not in seen:
                 seen.add(key)
-                notes.append(f"Tax {line.name}: Odoo computed none, Kashoo charged "
-                             f"{line.amount_currency}; Kashoo's amount is kept.")
-                commands.append(Command.create({
-                    "display_type": "tax",
-                    "name": line.name,
-                    "account_id": line.account_id,
-                    "partner_id": line.partner_id or False,
-                    "currency_id": description.currency_id,
-                    "amount_currency": float(line.amount_currency),
-                    "balance": float(line.balance),
-                    "tax_repartition_line_id": line.tax_repartition_line_id,
-                    "tax_tag_ids": [Command.set(list(line.tax_tag_ids))],
-                    "tax_base_amount": float(line.tax_base_amount or 0),
-                }))
+                notes.append(
+                    f"Tax {line.name}: Odoo computed none, Kashoo charged "
+                    f"{line.amount_currency}; Kashoo's amount is kept."
+                )
+                commands.append(
+                    Command.create(
+                        {
+                            "display_type": "tax",
+                            "name": line.name,
+                            "account_id": line.account_id,
+                            "partner_id": line.partner_id or False,
+                            "currency_id": description.currency_id,
+                            "amount_currency": float(line.amount_currency),
+                            "balance": float(line.balance),
+                            "tax_repartition_line_id": line.tax_repartition_line_id,
+                            "tax_tag_ids": [Command.set(list(line.tax_tag_ids))],
+                            "tax_base_amount": float(line.tax_base_amount or 0),
+                        }
+                    )
+                )
 
         counterpart = next(line for line in description.lines if line.role == ROLE_COUNTERPART)
         terms = move.line_ids.filtered(lambda line: line.display_type == "payment_term")
         # Odoo books the partner's default receivable/payable; an employee claim goes to the
         # employee-reimbursement payable the description names.
         other_account = counterpart.account_id and terms.filtered(
-            lambda line: line.account_id.id != counterpart.account_id)
+            lambda line: line.account_id.id != counterpart.account_id
+        )
         for line in other_account or ():
             commands.append(Command.update(line.id, {"account_id": counterpart.account_id}))
         if commands or differs_total(terms, counterpart, currency, company_currency):
             if len(terms) == 1:
-                commands.append(Command.update(terms.id, {
-                    "amount_currency": float(counterpart.amount_currency),
-                    "balance": float(counterpart.balance)}))
+                commands.append(
+                    Command.update(
+                        terms.id,
+                        {
+                            "amount_currency": float(counterpart.amount_currency),
+                            "balance": float(counterpart.balance),
+                        },
+                    )
+                )
             move.with_context(skip_invoice_sync=True).write({"line_ids": commands})
         for note in notes:
             _logger.info("Kashoo record %s (move %s): %s", description.kashoo_id, move.id, note)
@@ -653,8 +773,7 @@ class KashooMoveBuilder(models.AbstractModel):
         ``None``: a lock date over its date or the new one, or a reconciliation."""
         if move.state != "posted":
             return None
-        has_tax = bool(move.line_ids.tax_ids or move.line_ids.tax_line_id
-                       or description.tax_lines)
+        has_tax = bool(move.line_ids.tax_ids or move.line_ids.tax_line_id or description.tax_lines)
         locked = self._kashoo_lock_error(move, record_id, description, has_tax)
         if locked:
             return locked
@@ -691,7 +810,10 @@ class KashooMoveBuilder(models.AbstractModel):
 def differs_total(terms, counterpart, currency, company_currency):
     """Whether the receivable/payable lines differ from Kashoo's counterpart amount."""
     return bool(
-        currency.compare_amounts(sum(terms.mapped("amount_currency")),
-                                 float(counterpart.amount_currency))
-        or company_currency.compare_amounts(sum(terms.mapped("balance")),
-                                            float(counterpart.balance)))
+        currency.compare_amounts(
+            sum(terms.mapped("amount_currency")), float(counterpart.amount_currency)
+        )
+        or company_currency.compare_amounts(
+            sum(terms.mapped("balance")), float(counterpart.balance)
+        )
+    )

@@ -12,11 +12,13 @@ class KashooSyncLog(models.Model):
     _description = "Kashoo Sync Log"
     _order = "id desc"
 
-    backend_id = fields.Many2one("kashoo.backend", required=True, index=True,
-                                 ondelete="cascade", readonly=True)
+    backend_id = fields.Many2one(
+        "kashoo.backend", required=True, index=True, ondelete="cascade", readonly=True
+    )
     company_id = fields.Many2one(related="backend_id.company_id", store=True)
-    transaction_id = fields.Many2one("kashoo.transaction", index="btree_not_null",
-                                     ondelete="set null", readonly=True)
+    transaction_id = fields.Many2one(
+        "kashoo.transaction", index="btree_not_null", ondelete="set null", readonly=True
+    )
     kashoo_id = fields.Integer(string="Kashoo ID", index=True, readonly=True)
     kashoo_version = fields.Integer(readonly=True)
     outcome = fields.Selection(selection=const.SYNC_OUTCOMES, required=True, readonly=True)

@@ -10,6 +10,7 @@ from ... import const
 
 _logger = logging.getLogger(__name__)
 
+
 def _parse_date(value):
     if not value:
         return None
@@ -47,22 +48,27 @@ class KashooTransaction(models.Model):
     _order = "kashoo_date desc, kashoo_id desc"
     _rec_name = "display_name"
 
-    backend_id = fields.Many2one("kashoo.backend", required=True, index=True,
-                                 ondelete="cascade", readonly=True)
+    backend_id = fields.Many2one(
+        "kashoo.backend", required=True, index=True, ondelete="cascade", readonly=True
+    )
     company_id = fields.Many2one(related="backend_id.company_id", store=True)
     kashoo_id = fields.Integer(string="Kashoo ID", required=True, readonly=True)
     kashoo_type = fields.Char(string="Type", readonly=True)
     kashoo_number = fields.Char(string="Number", readonly=True)
     kashoo_date = fields.Date(string="Date", readonly=True)
-    kashoo_version = fields.Integer(string="Newest Version", readonly=True,
-                                    help="The newest version Kashoo announced or served.")
+    kashoo_version = fields.Integer(
+        string="Newest Version",
+        readonly=True,
+        help="The newest version Kashoo announced or served.",
+    )
     modified_at = fields.Datetime(string="Modified in Kashoo", readonly=True)
     payload = fields.Json(readonly=True, help="The Kashoo record as last fetched.")
     payload_version = fields.Integer(readonly=True)
     removed = fields.Boolean(readonly=True, help="Kashoo removed (soft-deleted) the record.")
     force = fields.Boolean(readonly=True, help="Re-process even at the same version (resync).")
-    state = fields.Selection(selection=const.TRANSACTION_STATES, required=True,
-                             default="pending", readonly=True)
+    state = fields.Selection(
+        selection=const.TRANSACTION_STATES, required=True, default="pending", readonly=True
+    )
     next_attempt_at = fields.Datetime(readonly=True)
     tries = fields.Integer(readonly=True)
     last_attempt_at = fields.Datetime(readonly=True)
@@ -72,16 +78,27 @@ class KashooTransaction(models.Model):
     fix_action = fields.Char(readonly=True)
     # The Kashoo object at fault (the mapper's ``kashoo_ref``): what a guided fix opens.
     fix_ref_kind = fields.Char(string="Kashoo Object Kind", readonly=True)
-    fix_ref_key = fields.Char(string="Kashoo Object Key", readonly=True,
-                              help="The Kashoo id, or the natural key (a currency code...).")
+    fix_ref_key = fields.Char(
+        string="Kashoo Object Key",
+        readonly=True,
+        help="The Kashoo id, or the natural key (a currency code...).",
+    )
     fix_ref_label = fields.Char(string="Kashoo Object", readonly=True)
-    move_id = fields.Many2one("account.move", string="Odoo Document", readonly=True,
-                              ondelete="set null", index="btree_not_null")
+    move_id = fields.Many2one(
+        "account.move",
+        string="Odoo Document",
+        readonly=True,
+        ondelete="set null",
+        index="btree_not_null",
+    )
     sync_log_ids = fields.One2many("kashoo.sync.log", "transaction_id", string="Attempts")
 
     _sql_constraints = [
-        ("backend_kashoo_id_uniq", "unique(backend_id, kashoo_id)",
-         "A Kashoo transaction is staged once per backend."),
+        (
+            "backend_kashoo_id_uniq",
+            "unique(backend_id, kashoo_id)",
+            "A Kashoo transaction is staged once per backend.",
+        ),
     ]
 
     def init(self):
@@ -113,12 +130,22 @@ class KashooTransaction(models.Model):
                 continue
             version = record.get("version")
             version = version if isinstance(version, int) else 0
-            rows.append((
-                backend.id, backend.company_id.id, record["id"], record.get("type"),
-                (record.get("number") or None), _parse_date(record.get("date")), version,
-                _parse_utc(record.get("modifiedAt")), json.dumps(record), version,
-                bool(record.get("removed")), bool(force),
-            ))
+            rows.append(
+                (
+                    backend.id,
+                    backend.company_id.id,
+                    record["id"],
+                    record.get("type"),
+                    (record.get("number") or None),
+                    _parse_date(record.get("date")),
+                    version,
+                    _parse_utc(record.get("modifiedAt")),
+                    json.dumps(record),
+                    version,
+                    bool(record.get("removed")),
+                    bool(force),
+                )
+            )
         if not rows:
             return 0
         return self._kashoo_upsert(rows, full=True, force=force)
@@ -127,8 +154,20 @@ class KashooTransaction(models.Model):
     def _kashoo_upsert_hints(self, backend, hints):
         """Stage webhook hints ``[(kashoo_id, version, removed)]``; payloads are fetched later."""
         rows = [
-            (backend.id, backend.company_id.id, kashoo_id, None, None, None, version or 0,
-             None, None, 0, bool(removed), False)
+            (
+                backend.id,
+                backend.company_id.id,
+                kashoo_id,
+                None,
+                None,
+                None,
+                version or 0,
+                None,
+                None,
+                0,
+                bool(removed),
+                False,
+            )
             for kashoo_id, version, removed in hints
         ]
         if not rows:
@@ -142,7 +181,8 @@ class KashooTransaction(models.Model):
         newer = "EXCLUDED.kashoo_version > t.kashoo_version"
         if force:
             newer = f"({newer} OR EXCLUDED.force)"
-        payload_sets = """
+        payload_sets = (
+            """
             kashoo_type = COALESCE(EXCLUDED.kashoo_type, t.kashoo_type),
             kashoo_number = COALESCE(EXCLUDED.kashoo_number, t.kashoo_number),
             kashoo_date = COALESCE(EXCLUDED.kashoo_date, t.kashoo_date),
@@ -150,7 +190,10 @@ class KashooTransaction(models.Model):
             payload = EXCLUDED.payload,
             payload_version = EXCLUDED.payload_version,
             removed = EXCLUDED.removed,
-        """ if full else "removed = EXCLUDED.removed OR t.removed,"
+        """
+            if full
+            else "removed = EXCLUDED.removed OR t.removed,"
+        )
         query = f"""
             INSERT INTO kashoo_transaction AS t
                 (backend_id, company_id, kashoo_id, kashoo_type, kashoo_number, kashoo_date,
@@ -184,8 +227,9 @@ class KashooTransaction(models.Model):
         changed = 0
         cursor = self.env.cr._obj
         for start in range(0, len(values), 500):
-            execute_values(cursor, query, values[start:start + 500], template=template,
-                           page_size=500)
+            execute_values(
+                cursor, query, values[start : start + 500], template=template, page_size=500
+            )
             changed += max(cursor.rowcount, 0)
         self.invalidate_model()
         return changed
@@ -207,10 +251,15 @@ class KashooTransaction(models.Model):
             """,
             [list(backend_ids), [row[2] for row in rows]],
         )
-        staged = {(backend_id, kashoo_id): version
-                  for backend_id, kashoo_id, version in self.env.cr.fetchall()}
-        return [row for row in rows
-                if (row[0], row[2]) not in staged or row[6] > staged[(row[0], row[2])]]
+        staged = {
+            (backend_id, kashoo_id): version
+            for backend_id, kashoo_id, version in self.env.cr.fetchall()
+        }
+        return [
+            row
+            for row in rows
+            if (row[0], row[2]) not in staged or row[6] > staged[(row[0], row[2])]
+        ]
 
     # === PROCESSING === #
 
@@ -235,8 +284,7 @@ class KashooTransaction(models.Model):
              LIMIT %s
                FOR UPDATE SKIP LOCKED
             """,
-            [backend.id, fields.Datetime.now(), among is None, among.ids if among else [],
-             limit],
+            [backend.id, fields.Datetime.now(), among is None, among.ids if among else [], limit],
         )
         return self.browse([row[0] for row in self.env.cr.fetchall()])
 
@@ -253,22 +301,30 @@ class KashooTransaction(models.Model):
         return self.env.cr.fetchone()[0]
 
     def _kashoo_take_payload(self, record):
-        self.write({
-            "payload": record,
-            "payload_version": record.get("version") or 0,
-            "kashoo_version": max(self.kashoo_version, record.get("version") or 0),
-            "kashoo_type": record.get("type") or self.kashoo_type,
-            "kashoo_number": record.get("number") or self.kashoo_number,
-            "kashoo_date": _parse_date(record.get("date")) or self.kashoo_date,
-            "modified_at": _parse_utc(record.get("modifiedAt")) or self.modified_at,
-            "removed": bool(record.get("removed")),
-        })
+        self.write(
+            {
+                "payload": record,
+                "payload_version": record.get("version") or 0,
+                "kashoo_version": max(self.kashoo_version, record.get("version") or 0),
+                "kashoo_type": record.get("type") or self.kashoo_type,
+                "kashoo_number": record.get("number") or self.kashoo_number,
+                "kashoo_date": _parse_date(record.get("date")) or self.kashoo_date,
+                "modified_at": _parse_utc(record.get("modifiedAt")) or self.modified_at,
+                "removed": bool(record.get("removed")),
+            }
+        )
 
     def _kashoo_live_moves(self, backend):
         """The live moves of these rows by Kashoo id, found by the unique (company, id) key."""
-        moves = self.env["account.move"].sudo().search([
-            ("company_id", "=", backend.company_id.id),
-            ("kashoo_id", "in", self.mapped("kashoo_id")),
-            ("state", "!=", "cancel"),
-        ])
+        moves = (
+            self.env["account.move"]
+            .sudo()
+            .search(
+                [
+                    ("company_id", "=", backend.company_id.id),
+                    ("kashoo_id", "in", self.mapped("kashoo_id")),
+                    ("state", "!=", "cancel"),
+                ]
+            )
+        )
         return {move.kashoo_id: move for move in moves}

@@ -21,8 +21,9 @@ class KashooWebhookEvent(models.Model):
     _description = "Kashoo Webhook Event"
     _order = "id desc"
 
-    backend_id = fields.Many2one("kashoo.backend", required=True, index=True,
-                                 ondelete="cascade", readonly=True)
+    backend_id = fields.Many2one(
+        "kashoo.backend", required=True, index=True, ondelete="cascade", readonly=True
+    )
     company_id = fields.Many2one(related="backend_id.company_id", store=True)
     webhook_id = fields.Char(string="Webhook ID", required=True, readonly=True)
     event_type = fields.Char(readonly=True)
@@ -31,7 +32,10 @@ class KashooWebhookEvent(models.Model):
     received_at = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now)
     state = fields.Selection(
         selection=[("new", "New"), ("done", "Folded into staging"), ("ignored", "Ignored")],
-        required=True, default="new", readonly=True, index=True,
+        required=True,
+        default="new",
+        readonly=True,
+        index=True,
     )
 
     _sql_constraints = [
@@ -52,8 +56,16 @@ class KashooWebhookEvent(models.Model):
             ON CONFLICT (webhook_id) DO NOTHING
             RETURNING id
             """,
-            [backend.id, backend.company_id.id, webhook_id[:200], event_type, kashoo_id,
-             version, self.env.uid, self.env.uid],
+            [
+                backend.id,
+                backend.company_id.id,
+                webhook_id[:200],
+                event_type,
+                kashoo_id,
+                version,
+                self.env.uid,
+                self.env.uid,
+            ],
         )
         return bool(self.env.cr.fetchone())
 
@@ -94,12 +106,16 @@ class KashooWebhookEvent(models.Model):
                 continue
             removed = event_type == "transaction.deleted"
             known = newest.get(kashoo_id)
-            if known is None or (version or 0) > known[0] or (
-                    (version or 0) == known[0] and removed):
+            if (
+                known is None
+                or (version or 0) > known[0]
+                or ((version or 0) == known[0] and removed)
+            ):
                 newest[kashoo_id] = (version or 0, removed)
-        hints = [(kashoo_id, version, removed) for kashoo_id, (version, removed)
-                 in newest.items()]
+        hints = [(kashoo_id, version, removed) for kashoo_id, (version, removed) in newest.items()]
         self.env["kashoo.transaction"].sudo()._kashoo_upsert_hints(backend, hints)
-        cr.execute("UPDATE kashoo_webhook_event SET state = 'done' WHERE id = ANY(%s)",
-                   [[event[0] for event in events]])
+        cr.execute(
+            "UPDATE kashoo_webhook_event SET state = 'done' WHERE id = ANY(%s)",
+            [[event[0] for event in events]],
+        )
         return len(events)
