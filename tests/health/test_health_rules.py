@@ -2,6 +2,7 @@
 
 import pytest
 from kashoo_logic import health_rules as health
+from kashoo_logic import sync_outcomes
 from kashoo_logic.health_rules import HIGHER_IS_WORSE, LOWER_IS_WORSE, evaluate
 
 
@@ -97,4 +98,8 @@ def test_ratios_and_averages_of_nothing_are_unknown():
 def test_every_watched_metric_has_a_direction():
     assert set(health.WATCHED_METRICS.values()) <= {HIGHER_IS_WORSE, LOWER_IS_WORSE}
     assert health.WATCHED_METRICS["success_rate"] == LOWER_IS_WORSE
-    assert set(health.SUCCESS_OUTCOMES).isdisjoint(health.FAILURE_OUTCOMES)
+
+
+def test_the_success_rate_counts_successes_and_failures_apart():
+    assert set(sync_outcomes.SUCCESS_OUTCOMES).isdisjoint(sync_outcomes.FAILURE_OUTCOMES)
+    assert sync_outcomes.WAITING not in sync_outcomes.ATTEMPT_OUTCOMES
