@@ -91,7 +91,7 @@ class KashooImportEngine(models.AbstractModel):
 
         # 1. Fetch: what Kashoo serves now, and the contacts it names, through one client.
         try:
-            records = self._fetch(backend, rows, client)
+            records, fetched = self._fetch(backend, rows, client)
         except KashooAuthError:
             raise
         except KashooError as error:
@@ -100,7 +100,7 @@ class KashooImportEngine(models.AbstractModel):
             return outcomes.write(rows, started)
 
         # 2. Classify: documents to create, rewrite or remove; the rest ends or waits here.
-        to_create, to_rewrite, to_remove = self._classify(backend, rows, records, outcomes)
+        to_create, to_rewrite, to_remove = self._classify(backend, rows, records, fetched, outcomes)
 
         # 3. Build and post, through the move builder (it isolates a record that fails).
         builder = self.env["kashoo.move.builder"]
@@ -131,7 +131,10 @@ class KashooImportEngine(models.AbstractModel):
     def _fetch(self, backend, rows, client):
         """The record of each row by Kashoo id: re-fetched when the staged payload is older
         than announced (or a resync forces it), else the staged one. The contacts the
-        records name are mirrored first, so the builder finds their partners."""
+        records name are mirrored first, so the builder finds their partners.
+
+        :return: (records by Kashoo id, the rows whose record was fetched now)
+        """
         stale = rows.filtered(
             lambda row: not row.payload or row.payload_version < row.kashoo_version or row.force
         )
@@ -146,10 +149,10 @@ class KashooImportEngine(models.AbstractModel):
             if isinstance(record, dict) and isinstance(record.get("contact"), int)
         }
         self.env["kashoo.contact"].sudo()._kashoo_fetch_missing(backend, contact_ids, client)
-        return records
+        return records, stale
 
     @api.model
-    def _classify(self, backend, rows, records, outcomes):
+    def _classify(self, backend, rows, records, fetched, outcomes):
         """Sort the rows into documents to create, rewrite and remove.
 
         Rows Kashoo does not serve at the announced version yet get their retry here; rows
@@ -188,7 +191,7 @@ class KashooImportEngine(models.AbstractModel):
                     ),
                 )
                 continue
-            if record is not row.payload:
+            if row in fetched:
                 row._kashoo_take_payload(record)
             move = live_moves.get(row.kashoo_id) or row.move_id.exists()
             if record.get("removed"):
