@@ -17,3 +17,4 @@ from . import test_kashoo_health_tour
 from . import test_kashoo_quarantine
 from . import test_kashoo_quarantine_tour
 from . import test_i18n
+from . import test_staging_access

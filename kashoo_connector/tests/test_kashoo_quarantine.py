@@ -277,7 +277,7 @@ class TestKashooQuarantine(KashooCanadaCommon):
         self.assertIn("5 Kashoo transactions", activity.summary)
         # More failures, over several batches: still one activity, with the new count.
         rows = self._quarantined("unmapped_tax")
-        rows.write({"state": "pending", "force": True})
+        rows.sudo().write({"state": "pending", "force": True})
         with mute_logger(*ENGINE_LOGGERS):
             self.backend._kashoo_process_batches(time_budget=600, batch_size=1)
         self.assertEqual(self._quarantine_activities(), activity)
@@ -361,7 +361,7 @@ class TestKashooQuarantine(KashooCanadaCommon):
         self.env["kashoo.contact"].search(
             [("backend_id", "=", self.backend.id), ("kashoo_id", "=", record["contact"])]
         ).unlink()
-        row.write(
+        row.sudo().write(
             {
                 "fix_action": "map_contact",
                 "fix_ref_kind": "contact",

@@ -29,6 +29,8 @@ class KashooTransaction(models.Model):
 
     _name = "kashoo.transaction"
     _inherit = ["kashoo.transaction", "mail.thread", "mail.activity.mixin"]
+    # Accountants read these rows and discuss them; only the engine writes them.
+    _mail_post_access = "read"
 
     ignore_reason = fields.Text(readonly=True, help="Why an accountant chose to ignore it.")
     ignored_by_id = fields.Many2one("res.users", string="Ignored By", readonly=True)
@@ -194,7 +196,7 @@ class KashooTransaction(models.Model):
 
         :return: a notification of what happened, which reloads the view.
         """
-        rows = self.filtered(lambda row: row.state in RETRYABLE_STATES)
+        rows = self._kashoo_reviewable(RETRYABLE_STATES)
         if not rows:
             raise UserError(_("Only quarantined, ignored or waiting transactions can be retried."))
         rows.write(
@@ -237,6 +239,7 @@ class KashooTransaction(models.Model):
         object: after mapping Kashoo tax 3013, every record stuck on that tax goes again.
         """
         self.ensure_one()
+        self.check_access("read")
         if not self.error_type:
             raise UserError(_("This transaction has no error to match."))
         domain = [
@@ -278,7 +281,7 @@ class KashooTransaction(models.Model):
                     "the audit trail."
                 )
             )
-        rows = self.filtered(lambda row: row.state in IGNORABLE_STATES)
+        rows = self._kashoo_reviewable(IGNORABLE_STATES)
         rows.write(
             {
                 "state": "ignored",
@@ -294,7 +297,7 @@ class KashooTransaction(models.Model):
         )
         self.env["kashoo.sync.log"]._kashoo_update_resolution(rows)
         rows.backend_id._kashoo_update_quarantine_activity()
-        return rows
+        return rows.with_env(self.env)
 
     def action_kashoo_open_move(self):
         self.ensure_one()
@@ -432,9 +435,21 @@ class KashooTransaction(models.Model):
         }
 
     def _kashoo_log_decision(self, body):
-        """One chatter note per row, in one batch."""
+        """One chatter note per row, in one batch, in the name of the user who decided."""
         if self:
-            self._message_log_batch(bodies=dict.fromkeys(self.ids, body))
+            self.sudo()._message_log_batch(bodies=dict.fromkeys(self.ids, body))
+
+    def _kashoo_reviewable(self, states):
+        """The rows of ``self`` in ``states``, ready for the engine's own writes.
+
+        Users never write staging rows (their access is read-only): a review action first
+        checks that the user may read every row of ``self`` (the Kashoo groups and the
+        company rules), then changes them as the engine does.
+
+        :raise AccessError: a row the user may not see, e.g. another company's.
+        """
+        self.check_access("read")
+        return self.sudo().filtered(lambda row: row.state in states)
 
     def _kashoo_retry_now(self):
         """Import the rows in this request, so the accountant sees the outcome at once.

@@ -129,14 +129,17 @@ class KashooImportEngine(models.AbstractModel):
 
     @api.model
     def _fetch(self, backend, rows, client):
-        """The record of each row by Kashoo id: re-fetched when the staged payload is older
-        than announced (or a resync forces it), else the staged one. The contacts the
+        """The record of each row by Kashoo id: fetched again when the staged payload is
+        older than announced, a resync forces it, or it does not verify (the engine did not
+        write it), else the staged one. The contacts the
         records name are mirrored first, so the builder finds their partners.
 
         :return: (records by Kashoo id, the rows whose record was fetched now)
         """
         stale = rows.filtered(
-            lambda row: not row.payload or row.payload_version < row.kashoo_version or row.force
+            lambda row: row.payload_version < row.kashoo_version
+            or row.force
+            or not row._kashoo_payload_authentic()
         )
         records = {row.kashoo_id: row.payload for row in rows - stale}
         if stale:
@@ -193,7 +196,12 @@ class KashooImportEngine(models.AbstractModel):
                 continue
             if row in fetched:
                 row._kashoo_take_payload(record)
-            move = live_moves.get(row.kashoo_id) or row.move_id.exists()
+            own = row._kashoo_own_move()
+            if row.move_id and not own:
+                # A link the engine did not make (another backend's or company's document):
+                # dropped, never acted on.
+                row.move_id = False
+            move = live_moves.get(row.kashoo_id) or own
             if record.get("removed"):
                 if move and not move.reversal_move_ids:
                     to_remove.append((row, move))

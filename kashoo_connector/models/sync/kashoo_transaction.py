@@ -1,3 +1,4 @@
+import hmac as stdlib_hmac
 import json
 import logging
 from datetime import date, datetime, timezone
@@ -5,10 +6,20 @@ from datetime import date, datetime, timezone
 from psycopg2.extras import execute_values
 
 from odoo import api, fields, models
+from odoo.tools.misc import hmac as odoo_hmac
 
 from ... import const
 
 _logger = logging.getLogger(__name__)
+
+
+#: HMAC scope of the staged payloads' digests.
+PAYLOAD_DIGEST_SCOPE = "kashoo_connector.transaction_payload"
+
+
+def _canonical(record):
+    """The one JSON text of a record that its digest covers (jsonb keeps no key order)."""
+    return json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def _parse_date(value):
@@ -64,6 +75,12 @@ class KashooTransaction(models.Model):
     modified_at = fields.Datetime(string="Modified in Kashoo", readonly=True)
     payload = fields.Json(readonly=True, help="The Kashoo record as last fetched.")
     payload_version = fields.Integer(readonly=True)
+    payload_digest = fields.Char(
+        readonly=True,
+        copy=False,
+        help="Keyed hash of the payload, written with it by the engine: a payload is acted "
+        "on only while it verifies, else it is fetched again from Kashoo.",
+    )
     removed = fields.Boolean(readonly=True, help="Kashoo removed (soft-deleted) the record.")
     force = fields.Boolean(readonly=True, help="Re-process even at the same version (resync).")
     state = fields.Selection(
@@ -130,6 +147,7 @@ class KashooTransaction(models.Model):
                 continue
             version = record.get("version")
             version = version if isinstance(version, int) else 0
+            payload = _canonical(record)
             rows.append(
                 (
                     backend.id,
@@ -140,10 +158,11 @@ class KashooTransaction(models.Model):
                     _parse_date(record.get("date")),
                     version,
                     _parse_utc(record.get("modifiedAt")),
-                    json.dumps(record),
+                    payload,
                     version,
                     bool(record.get("removed")),
                     bool(force),
+                    self._kashoo_digest(payload),
                 )
             )
         if not rows:
@@ -167,6 +186,7 @@ class KashooTransaction(models.Model):
                 0,
                 bool(removed),
                 False,
+                None,
             )
             for kashoo_id, version, removed in hints
         ]
@@ -189,6 +209,7 @@ class KashooTransaction(models.Model):
             modified_at = COALESCE(EXCLUDED.modified_at, t.modified_at),
             payload = EXCLUDED.payload,
             payload_version = EXCLUDED.payload_version,
+            payload_digest = EXCLUDED.payload_digest,
             removed = EXCLUDED.removed,
         """
             if full
@@ -198,7 +219,7 @@ class KashooTransaction(models.Model):
             INSERT INTO kashoo_transaction AS t
                 (backend_id, company_id, kashoo_id, kashoo_type, kashoo_number, kashoo_date,
                  kashoo_version, modified_at, payload, payload_version, removed, force,
-                 state, tries, create_uid, write_uid, create_date, write_date)
+                 payload_digest, state, tries, create_uid, write_uid, create_date, write_date)
             VALUES %s
             ON CONFLICT (backend_id, kashoo_id) DO UPDATE SET
                 {payload_sets}
@@ -220,8 +241,10 @@ class KashooTransaction(models.Model):
         now = fields.Datetime.now()
         uid = self.env.uid
         values = [row + ("pending", 0, uid, uid, now, now) for row in rows]
-        # Same order as the columns: the 12 row values, then state, tries, audit columns.
-        template = "(%s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+        # Same order as the columns: the 13 row values, then state, tries, audit columns.
+        template = (
+            "(%s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+        )
         # Sort by key so that concurrent upserts lock rows in one order (no deadlock).
         values.sort(key=lambda row: row[2])
         changed = 0
@@ -300,10 +323,24 @@ class KashooTransaction(models.Model):
         )
         return self.env.cr.fetchone()[0]
 
+    @api.model
+    def _kashoo_digest(self, canonical_payload):
+        """The keyed hash (the database secret) of a payload in its canonical JSON form."""
+        return odoo_hmac(self.env(su=True), PAYLOAD_DIGEST_SCOPE, canonical_payload)
+
+    def _kashoo_payload_authentic(self):
+        """Whether this row's payload is the one the engine stored from Kashoo."""
+        self.ensure_one()
+        if not isinstance(self.payload, dict) or not self.payload_digest:
+            return False
+        expected = self._kashoo_digest(_canonical(self.payload))
+        return stdlib_hmac.compare_digest(expected, self.payload_digest)
+
     def _kashoo_take_payload(self, record):
         self.write(
             {
                 "payload": record,
+                "payload_digest": self._kashoo_digest(_canonical(record)),
                 "payload_version": record.get("version") or 0,
                 "kashoo_version": max(self.kashoo_version, record.get("version") or 0),
                 "kashoo_type": record.get("type") or self.kashoo_type,
@@ -315,16 +352,32 @@ class KashooTransaction(models.Model):
         )
 
     def _kashoo_live_moves(self, backend):
-        """The live moves of these rows by Kashoo id, found by the unique (company, id) key."""
+        """The live moves of these rows by Kashoo id: the backend's own, in its company,
+        found by the unique (company, Kashoo id) key."""
         moves = (
             self.env["account.move"]
             .sudo()
             .search(
                 [
                     ("company_id", "=", backend.company_id.id),
+                    ("kashoo_backend_id", "=", backend.id),
                     ("kashoo_id", "in", self.mapped("kashoo_id")),
                     ("state", "!=", "cancel"),
                 ]
             )
         )
         return {move.kashoo_id: move for move in moves}
+
+    def _kashoo_own_move(self):
+        """The row's linked document if it is its own (same backend, company and Kashoo id),
+        else none: a row never acts on another backend's or company's document."""
+        self.ensure_one()
+        move = self.move_id.exists()
+        if (
+            move
+            and move.company_id == self.backend_id.company_id
+            and move.kashoo_backend_id == self.backend_id
+            and move.kashoo_id == self.kashoo_id
+        ):
+            return move
+        return move.browse()
