@@ -5,7 +5,7 @@
     "category": "Accounting/Accounting",
     "author": "kashoo_connector developers",
     "license": "LGPL-3",
-    "depends": ["account"],
+    "depends": ["account", "auth_totp"],
     "external_dependencies": {
         # Imported by kashoo_api (HTTP client, Fernet encryption of secrets at rest).
         "python": ["requests", "cryptography"],

@@ -15,6 +15,8 @@ _lt = LazyTranslate(__name__)
 # System parameters that hold the instance-wide API defaults for new backends.
 PARAM_API_URL = "kashoo.api.url"
 PARAM_API_VERSION = "kashoo.api.version"
+# Whether managing the integration asks for two-factor authentication (on unless turned off).
+PARAM_REQUIRE_2FA = "kashoo_connector.require_2fa"
 DEFAULT_API_URL = "https://api.kashoo.com"
 DEFAULT_API_VERSION = "v2"
 

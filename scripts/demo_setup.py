@@ -22,6 +22,8 @@ from odoo.addons.kashoo_connector.demo.sandbox_books import (
 
 sandbox_url = os.environ["KASHOO_SANDBOX_URL"]
 env["ir.config_parameter"].sudo().set_param("kashoo.api.url", sandbox_url)
+# A demo database: managing the integration does not ask the demo admin for two-factor.
+env["ir.config_parameter"].sudo().set_param("kashoo_connector.require_2fa", False)
 backend = env["kashoo.backend"]._get_for_company(env.company)
 if not backend:
     backend = env["kashoo.backend"].create({"name": "Kashoo Sandbox"})

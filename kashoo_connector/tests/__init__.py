@@ -18,3 +18,4 @@ from . import test_kashoo_quarantine
 from . import test_kashoo_quarantine_tour
 from . import test_i18n
 from . import test_staging_access
+from . import test_two_factor

@@ -4,6 +4,8 @@ import sys
 from odoo.tests import new_test_user
 from odoo.tests.common import TransactionCase
 
+from .. import const
+
 # The loggers of the sync engine, muted where a test provokes the failures they report.
 ENGINE_LOGGERS = (
     "odoo.addons.kashoo_connector.models.sync.kashoo_backend",
@@ -78,3 +80,11 @@ def start_sandbox(test_class, **settings):
     sandbox = SandboxServer(**settings).start()
     test_class.addClassCleanup(sandbox.stop)
     return sandbox
+
+
+def allow_management_without_2fa(env):
+    """Turn off the two-factor requirement for managing the integration, as test databases
+    do (the setting says so); only the tests of the requirement keep it on."""
+    env["ir.config_parameter"].sudo().set_param(const.PARAM_REQUIRE_2FA, False)
+    # The server's requests read the database, not this transaction's pending writes.
+    env.flush_all()

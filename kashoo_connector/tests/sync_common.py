@@ -9,7 +9,7 @@ from ..demo.sandbox_books import (
     connect_to_sandbox,
     sandbox_request,
 )
-from .common import start_sandbox
+from .common import allow_management_without_2fa, start_sandbox
 
 
 class KashooSyncCase(HttpCase):
@@ -20,6 +20,7 @@ class KashooSyncCase(HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        allow_management_without_2fa(cls.env)
         settings = dict({"seed": 7, "size": 30, "time_scale": 0.001}, **cls.sandbox_settings)
         cls.sandbox = start_sandbox(cls, **settings)
         cls.backend = cls.env["kashoo.backend"]._get_for_company(cls.env.company) or cls.env[

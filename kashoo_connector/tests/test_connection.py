@@ -11,7 +11,7 @@ from odoo.tools import mute_logger
 from .. import utils
 from ..demo.sandbox_books import sandbox_request
 from ..kashoo_api import KashooAuthRevoked, TokenSet, refresh_tokens, request_classic_token
-from .common import start_sandbox
+from .common import allow_management_without_2fa, start_sandbox
 
 PRIMARY_BUSINESS_ID = 1001
 PRIMARY_BUSINESS_NAME = "Maple Leaf Supplies Ltd"  # the sandbox's seeded business 1001
@@ -24,6 +24,7 @@ class TestKashooConnection(HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        allow_management_without_2fa(cls.env)
         cls.sandbox = start_sandbox(cls, auto_approve=True, token_lifetime=3600)
         cls.admin = cls.env.ref("base.user_admin")
         cls.backend = cls.env["kashoo.backend"].search([], limit=1) or cls.env[
@@ -225,6 +226,7 @@ class TestConnectTour(HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        allow_management_without_2fa(cls.env)
         cls.sandbox = start_sandbox(cls, auto_approve=True)
         cls.env["kashoo.backend"].search([]).unlink()
         cls.env["ir.config_parameter"].set_param("kashoo.api.url", cls.sandbox.url)

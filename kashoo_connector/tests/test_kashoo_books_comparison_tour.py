@@ -6,6 +6,7 @@ import openpyxl
 from odoo.tests import HttpCase, tagged
 
 from .books_comparison_common import PERIOD_END, PERIOD_START, BooksComparisonBookMixin
+from .common import allow_management_without_2fa
 from .kashoo_mapping_common import KashooCanadaCommon
 from .tour_screenshots import final_screenshot
 
@@ -17,6 +18,7 @@ class TestKashooBooksComparisonTour(BooksComparisonBookMixin, KashooCanadaCommon
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        allow_management_without_2fa(cls.env)
         cls._map_everything()
         cls._build_book(cls.env, cls.backend, cls.sandbox.url)
         cls.report = cls.backend._kashoo_run_books_comparison(

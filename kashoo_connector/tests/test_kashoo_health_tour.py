@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from odoo.tests import HttpCase, tagged
 
+from .common import allow_management_without_2fa
 from .tour_screenshots import final_screenshot
 
 
@@ -12,6 +13,7 @@ class TestKashooHealthTour(HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        allow_management_without_2fa(cls.env)
         cls.company = cls.env["res.company"].create(
             {
                 "name": "Maple Leaf Supplies (Odoo)",

@@ -1,6 +1,6 @@
 from odoo.tests import HttpCase, tagged
 
-from .common import start_sandbox
+from .common import allow_management_without_2fa, start_sandbox
 from .kashoo_mapping_common import create_connected_backend
 from .tour_screenshots import final_screenshot
 
@@ -12,6 +12,7 @@ class TestKashooMappingTour(HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        allow_management_without_2fa(cls.env)
         cls.sandbox = start_sandbox(cls, auto_approve=True)
         cls.company = cls.env["res.company"].create(
             {

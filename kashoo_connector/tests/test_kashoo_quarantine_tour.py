@@ -1,7 +1,7 @@
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
-from .common import ENGINE_LOGGERS
+from .common import ENGINE_LOGGERS, allow_management_without_2fa
 from .kashoo_mapping_common import KashooCanadaCommon
 from .tour_screenshots import final_screenshot
 
@@ -20,6 +20,7 @@ class TestKashooQuarantineTour(KashooCanadaCommon, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        allow_management_without_2fa(cls.env)
         cls._map_everything()
         cls.eco_tax = cls.backend.kashoo_tax_ids.filtered(
             lambda tax: tax.kashoo_id == cls.fixtures["unmappableTax"][0]

@@ -6,6 +6,7 @@ from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
 from ..controllers.kashoo_oauth import KashooOAuthController
+from .common import allow_management_without_2fa
 
 
 @tagged("post_install", "-at_install")
@@ -15,6 +16,7 @@ class TestOAuthCallbackRejections(HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        allow_management_without_2fa(cls.env)
         cls.backend = cls.env["kashoo.backend"].search([], limit=1) or cls.env[
             "kashoo.backend"
         ].create({"company_id": cls.env.company.id})

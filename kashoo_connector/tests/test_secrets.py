@@ -9,7 +9,7 @@ from odoo.tools.misc import file_path
 
 from .. import utils
 from ..kashoo_api import TokenSet
-from .common import KashooCommon
+from .common import KashooCommon, allow_management_without_2fa
 
 CLIENT_SECRET = "client-secret-4b9f0c1e7d2a"
 ACCESS_TOKEN = "access-token-91c3e5a7b2d4"
@@ -149,6 +149,11 @@ class TestSecrets(KashooCommon):
 
 @tagged("post_install", "-at_install")
 class TestSecretsOverRpc(HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        allow_management_without_2fa(cls.env)
+
     @mute_logger("odoo.http")
     def test_accountant_cannot_read_secrets_over_json_rpc(self):
         backend = self.env["kashoo.backend"].search([], limit=1) or self.env[

@@ -2,12 +2,15 @@ import json
 
 from odoo.tests import HttpCase, tagged
 
+from .common import allow_management_without_2fa
+
 
 @tagged("post_install", "-at_install")
 class TestSettings(HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        allow_management_without_2fa(cls.env)
         # Start from a company with no connection, as an administrator meets it after install.
         cls.env["kashoo.backend"].search([]).unlink()
 
