@@ -50,8 +50,10 @@ WEBHOOK_ROUTE = "/kashoo/webhook/transaction"
 WEBHOOK_MAX_BODY_BYTES = 64 * 1024
 # Received webhook ids are kept at least this long (Kashoo retries over 24 h).
 WEBHOOK_EVENT_RETENTION_HOURS = 72
-# How long the previous webhook secret stays valid after a new one is stored.
+# How long the previous webhook secret stays valid after a new one is stored (bounded: an
+# old secret must not stay valid indefinitely).
 DEFAULT_WEBHOOK_ROTATION_HOURS = 24
+MAX_WEBHOOK_ROTATION_HOURS = 168
 WEBHOOK_EVENT_VERIFICATION = "webhook.verification"
 WEBHOOK_EVENTS_HANDLED = ("transaction.created", "transaction.updated", "transaction.deleted")
 

@@ -4,7 +4,7 @@ import time
 from datetime import date, timedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.modules import module as odoo_module
 
 from ... import const, utils
@@ -59,7 +59,7 @@ class KashooBackend(models.Model):
         string="Rotation Window (h)",
         default=const.DEFAULT_WEBHOOK_ROTATION_HOURS,
         help="After a new webhook secret is stored, the previous one is still accepted for "
-        "this many hours.",
+        "this many hours (0 to 168).",
     )
     has_webhook_secret = fields.Boolean(compute="_compute_has_webhook_secret")
     webhook_url = fields.Char(string="Webhook URL", compute="_compute_webhook_url")
@@ -110,6 +110,20 @@ class KashooBackend(models.Model):
     queue_depth = fields.Integer(
         compute="_compute_sync_counts", help="Transactions and events waiting to be imported."
     )
+
+    # === CONSTRAINTS === #
+
+    @api.constrains("webhook_rotation_hours")
+    def _check_webhook_rotation_hours(self):
+        for backend in self:
+            if not 0 <= backend.webhook_rotation_hours <= const.MAX_WEBHOOK_ROTATION_HOURS:
+                raise ValidationError(
+                    _(
+                        "The rotation window of the webhook secret must be between 0 and "
+                        "%(max)s hours.",
+                        max=const.MAX_WEBHOOK_ROTATION_HOURS,
+                    )
+                )
 
     # === COMPUTE METHODS === #
 
@@ -186,7 +200,7 @@ class KashooBackend(models.Model):
         if backend_sudo.webhook_secret_encrypted:
             values["webhook_secret_previous_encrypted"] = backend_sudo.webhook_secret_encrypted
             values["webhook_rotation_until"] = fields.Datetime.now() + timedelta(
-                hours=max(self.webhook_rotation_hours, 0)
+                hours=min(max(self.webhook_rotation_hours, 0), const.MAX_WEBHOOK_ROTATION_HOURS)
             )
         backend_sudo.write(values)
         self.message_post(body=_("Webhook secret changed."))
@@ -241,7 +255,13 @@ class KashooBackend(models.Model):
         }
 
     def action_kashoo_sync_now(self):
-        """Poll and import now, in the cron workers."""
+        """Poll and import now, in the cron workers (Kashoo Managers: it spends API quota and
+        starts imports into the books)."""
+        if not self.env.su and not self.env.user.has_group(
+            "kashoo_connector.kashoo_connector_group_manager"
+        ):
+            raise AccessError(_("Only Kashoo managers can start a synchronization."))
+        self.check_access("read")
         self.env.ref("kashoo_connector.ir_cron_kashoo_fetch")._trigger()
         self._kashoo_wake_processing()
 
