@@ -1,5 +1,6 @@
 import json
 import logging
+import secrets
 import time
 from datetime import date, timedelta
 
@@ -62,7 +63,21 @@ class KashooBackend(models.Model):
         "this many hours (0 to 168).",
     )
     has_webhook_secret = fields.Boolean(compute="_compute_has_webhook_secret")
-    webhook_url = fields.Char(string="Webhook URL", compute="_compute_webhook_url")
+    # Routes a delivery to its backend before any secret is decrypted: only this backend's
+    # secret is then tried. Not a credential (the signature is), but unguessable, so junk
+    # posted to the bare route or to a made-up URL touches no secret at all.
+    webhook_token = fields.Char(
+        readonly=True,
+        copy=False,
+        groups="base.group_system",
+        default=lambda self: _new_webhook_token(),
+    )
+    webhook_url = fields.Char(
+        string="Webhook URL",
+        compute="_compute_webhook_url",
+        groups="base.group_system",
+        help="Register this exact address with Kashoo: it names this backend.",
+    )
     webhook_endpoint_id = fields.Char(string="Kashoo Webhook Endpoint", readonly=True, copy=False)
 
     auto_sync = fields.Boolean(
@@ -111,6 +126,27 @@ class KashooBackend(models.Model):
         compute="_compute_sync_counts", help="Transactions and events waiting to be imported."
     )
 
+    _sql_constraints = [
+        ("webhook_token_uniq", "unique(webhook_token)", "A webhook token names one backend."),
+    ]
+
+    def init(self):
+        super().init()
+        # A new column gets one default for every existing row: give each backend its own.
+        self.env.cr.execute(
+            """
+            SELECT id FROM kashoo_backend
+             WHERE webhook_token IS NULL
+                OR webhook_token IN (SELECT webhook_token FROM kashoo_backend
+                                      GROUP BY webhook_token HAVING count(*) > 1)
+            """
+        )
+        for (backend_id,) in self.env.cr.fetchall():
+            self.env.cr.execute(
+                "UPDATE kashoo_backend SET webhook_token = %s WHERE id = %s",
+                [_new_webhook_token(), backend_id],
+            )
+
     # === CONSTRAINTS === #
 
     @api.constrains("webhook_rotation_hours")
@@ -140,8 +176,12 @@ class KashooBackend(models.Model):
             backend.has_webhook_secret = bool(backend_sudo.webhook_secret_encrypted)
 
     def _compute_webhook_url(self):
-        for backend in self:
-            backend.webhook_url = backend.get_base_url() + const.WEBHOOK_ROUTE
+        for backend, backend_sudo in zip(self, self.sudo(), strict=True):
+            # Shown once saved: an unsaved form's token is not the one create() stores.
+            token = isinstance(backend.id, int) and backend_sudo.webhook_token
+            backend.webhook_url = (
+                f"{backend.get_base_url()}{const.WEBHOOK_ROUTE}/{token}" if token else False
+            )
 
     def _compute_sync_counts(self):
         counts = {}
@@ -575,6 +615,10 @@ class KashooBackend(models.Model):
         self.message_post(
             body=_("Sync state restored from the export of %(when)s.", when=data.get("exported_at"))
         )
+
+
+def _new_webhook_token():
+    return secrets.token_urlsafe(const.WEBHOOK_TOKEN_BYTES)
 
 
 def _modified_at(record):
