@@ -46,14 +46,25 @@ REQUEST_TIMEOUT = 20
 
 # === Sync engine === #
 
-# The webhook route Kashoo posts signed transaction events to.
+# The webhook route Kashoo posts signed transaction events to; each backend's own URL is this
+# followed by "/<its webhook token>", so a delivery names its backend before it is verified.
 WEBHOOK_ROUTE = "/kashoo/webhook/transaction"
+# Random bytes of a backend's webhook token (URL-safe base64 of them: 43 characters).
+WEBHOOK_TOKEN_BYTES = 32
+# Longest webhook-id stored; a longer one is refused (the signature covers the whole id).
+WEBHOOK_ID_MAX_LENGTH = 200
+# The webhook logs one rejection line per reason and sender in this many seconds.
+WEBHOOK_REJECTION_LOG_WINDOW = 60
+# Kashoo ids and versions are stored in PostgreSQL integer (int4) columns.
+INT4_MAX = 2**31 - 1
 # Largest webhook body accepted; Kashoo's thin events are a few hundred bytes.
 WEBHOOK_MAX_BODY_BYTES = 64 * 1024
 # Received webhook ids are kept at least this long (Kashoo retries over 24 h).
 WEBHOOK_EVENT_RETENTION_HOURS = 72
-# How long the previous webhook secret stays valid after a new one is stored.
+# How long the previous webhook secret stays valid after a new one is stored (bounded: an
+# old secret must not stay valid indefinitely).
 DEFAULT_WEBHOOK_ROTATION_HOURS = 24
+MAX_WEBHOOK_ROTATION_HOURS = 168
 WEBHOOK_EVENT_VERIFICATION = "webhook.verification"
 WEBHOOK_EVENTS_HANDLED = ("transaction.created", "transaction.updated", "transaction.deleted")
 

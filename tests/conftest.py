@@ -21,6 +21,8 @@ SUITE_MARKERS = {
     "kashoo_api": "unit",
     "kashoo_mapper": "unit",
     "health": "unit",
+    "kashoo_logic": "unit",
+    "deployment": "unit",
     "sandbox": "sandbox",
     "integration": "integration",
     "interop": "interop",

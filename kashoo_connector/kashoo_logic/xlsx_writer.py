@@ -76,7 +76,17 @@ def books_comparison_workbook(report):
     :rtype: bytes
     """
     output = io.BytesIO()
-    workbook = xlsxwriter.Workbook(output, {"in_memory": True})
+    # Text from Kashoo (numbers, labels, contact names) is data: never let the writer turn a
+    # value such as "=HYPERLINK(...)" into a live formula or link when the sheet is opened.
+    workbook = xlsxwriter.Workbook(
+        output,
+        {
+            "in_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
+    )
     decimals = report.currency_id.decimal_places
     styles = {
         "title": workbook.add_format({"bold": True, "font_size": 14}),
@@ -95,15 +105,15 @@ def books_comparison_workbook(report):
 
     def sheet(name, columns, rows):
         worksheet = workbook.add_worksheet(name)
-        worksheet.write(0, 0, report.name, styles["title"])
-        worksheet.write(
+        worksheet.write_string(0, 0, report.name or "", styles["title"])
+        worksheet.write_string(
             1,
             0,
             f"Run on {report.run_date:%Y-%m-%d %H:%M} UTC by "
             f"{report.user_id.name or ''}; {report.currency_id.name}",
         )
         for column, title in enumerate(columns):
-            worksheet.write(3, column, title, styles["header"])
+            worksheet.write_string(3, column, title, styles["header"])
         worksheet.set_column(0, len(columns) - 1, 18)
         for row_index, (cells, alert) in enumerate(rows, start=4):
             for column, cell in enumerate(cells):
@@ -116,7 +126,9 @@ def books_comparison_workbook(report):
                 elif isinstance(cell, int) and not isinstance(cell, bool):
                     worksheet.write_number(row_index, column, cell)
                 else:
-                    worksheet.write(row_index, column, cell if cell not in (None, False) else "")
+                    worksheet.write_string(
+                        row_index, column, "" if cell in (None, False) else str(cell)
+                    )
         return worksheet
 
     def line_cells(line, middle):

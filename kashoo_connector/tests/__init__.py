@@ -5,6 +5,9 @@ from . import test_secrets
 from . import test_oauth_callback
 from . import test_connection
 from . import test_webhook
+from . import test_xlsx_text
+from . import test_partner_company
+from . import test_backend_limits
 from . import test_sync_engine
 from . import test_kashoo_move_builder
 from . import test_sync_import

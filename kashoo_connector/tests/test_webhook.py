@@ -2,11 +2,14 @@ import base64
 import json
 import time
 from datetime import timedelta
+from unittest.mock import patch
+from urllib.parse import urlsplit
 
 from odoo import fields
 from odoo.tests import HttpCase, tagged
 
-from .. import const
+from .. import const, utils
+from ..controllers import kashoo_webhook
 from ..kashoo_api import sign_webhook
 
 LOGGER = "odoo.addons.kashoo_connector.controllers.kashoo_webhook"
@@ -15,9 +18,8 @@ NEW_SECRET = "whsec_" + base64.b64encode(b"n" * 32).decode()
 OTHER_SECRET = "whsec_" + base64.b64encode(b"x" * 32).decode()
 
 
-@tagged("post_install", "-at_install")
-class TestKashooWebhook(HttpCase):
-    """Every signature case of POST /kashoo/webhook/transaction: status, effect, log line."""
+class KashooWebhookCase(HttpCase):
+    """A backend with a webhook secret, and signed deliveries posted to its URL."""
 
     @classmethod
     def setUpClass(cls):
@@ -29,6 +31,15 @@ class TestKashooWebhook(HttpCase):
         cls.backend.write({"kashoo_business_id": 1001})
         cls.backend._kashoo_set_webhook_secret(SECRET)
         cls.counter = 0
+
+    def setUp(self):
+        super().setUp()
+        # Each test sees its own rejection lines, whatever the previous tests logged.
+        kashoo_webhook.REJECTION_LOG.reset()
+
+    @staticmethod
+    def _path(backend):
+        return urlsplit(backend.sudo().webhook_url).path
 
     def _body(self, kashoo_id=50017, version=4, event_type="transaction.updated", **extra):
         event = {
@@ -48,6 +59,7 @@ class TestKashooWebhook(HttpCase):
         drop=(),
         headers=None,
         signed_body=None,
+        path=None,
     ):
         type(self).counter += 1
         body = self._body() if body is None else body
@@ -71,7 +83,7 @@ class TestKashooWebhook(HttpCase):
         for name in drop:
             all_headers.pop(name)
         all_headers.update(headers or {})
-        return self.url_open(const.WEBHOOK_ROUTE, data=body, headers=all_headers)
+        return self.url_open(path or self._path(self.backend), data=body, headers=all_headers)
 
     def _events(self):
         return self.env["kashoo.webhook.event"].search([("backend_id", "=", self.backend.id)])
@@ -84,6 +96,11 @@ class TestKashooWebhook(HttpCase):
         for line in logs.output:
             self.assertNotIn(SECRET, line)
             self.assertNotIn("v1,", line)
+
+
+@tagged("post_install", "-at_install")
+class TestKashooWebhook(KashooWebhookCase):
+    """Every signature case of POST /kashoo/webhook/transaction: status, effect, log line."""
 
     def test_valid_delivery_is_stored_and_wakes_the_cron(self):
         # Both processing workers are woken, not only the first.
@@ -216,3 +233,171 @@ class TestKashooWebhook(HttpCase):
     def test_get_is_not_allowed(self):
         response = self.url_open(const.WEBHOOK_ROUTE)
         self.assertEqual(response.status_code, 405)
+        self.assertEqual(self.url_open(self._path(self.backend)).status_code, 405)
+
+    # === Malformed but validly signed: 400, never 500, nothing stored === #
+
+    def test_deeply_nested_body_is_malformed(self):
+        depth = 30000
+        body = b'{"type": "transaction.updated", "data": ' + b"[" * depth + b"]" * depth + b"}"
+        self.assertLess(len(body), const.WEBHOOK_MAX_BODY_BYTES)
+        with self.assertLogs(LOGGER, "WARNING") as logs:
+            response = self._post(body)
+        self._assert_rejected(response, 400, "malformed_body", logs)
+
+    def test_ids_and_versions_must_fit_their_columns(self):
+        for kashoo_id, version in (
+            (2**31, 1),
+            (10**30, 1),
+            (1, 2**31),
+            (0, 1),
+            (-5, 1),
+            (1, -1),
+            (True, 1),
+            (1, False),
+            (1.0, 1),
+            ("7", 1),
+        ):
+            with self.subTest(kashoo_id=kashoo_id, version=version):
+                kashoo_webhook.REJECTION_LOG.reset()
+                with self.assertLogs(LOGGER, "WARNING") as logs:
+                    response = self._post(self._body(kashoo_id=kashoo_id, version=version))
+                self._assert_rejected(response, 400, "malformed_body", logs)
+        # The largest values the columns hold are accepted, and so is an absent version.
+        response = self._post(self._body(kashoo_id=2**31 - 1, version=2**31 - 1))
+        self.assertEqual(response.status_code, 200, response.text)
+        response = self._post(self._body(kashoo_id=1, version=None))
+        self.assertEqual(response.status_code, 200, response.text)
+        self.assertEqual(len(self._events()), 2)
+
+    def test_over_long_webhook_id_is_rejected_not_truncated(self):
+        with self.assertLogs(LOGGER, "WARNING") as logs:
+            response = self._post(webhook_id="msg_" + "a" * const.WEBHOOK_ID_MAX_LENGTH)
+        self._assert_rejected(response, 400, "invalid_id", logs)
+        # Two ids that share their first 200 characters are two deliveries.
+        prefix = "msg_" + "b" * (const.WEBHOOK_ID_MAX_LENGTH - 5)
+        self.assertEqual(self._post(webhook_id=prefix + "1").status_code, 200)
+        self.assertEqual(self._post(webhook_id=prefix + "2").status_code, 200)
+        self.assertEqual(sorted(self._events().mapped("webhook_id")), [prefix + "1", prefix + "2"])
+
+    def test_webhook_id_with_control_characters_is_rejected(self):
+        with self.assertLogs(LOGGER, "WARNING") as logs:
+            response = self._post(webhook_id="msg_\x01_1")
+        self._assert_rejected(response, 400, "invalid_id", logs)
+
+
+@tagged("post_install", "-at_install")
+class TestKashooWebhookRouting(KashooWebhookCase):
+    """Two companies' backends: each delivery goes to its backend's own URL, and only that
+    backend's secret is decrypted to verify it."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.other_company = cls.env["res.company"].create({"name": "Other Webhook Company"})
+        cls.other_backend = cls.env["kashoo.backend"].create(
+            {"company_id": cls.other_company.id, "kashoo_business_id": 2002}
+        )
+        cls.other_backend._kashoo_set_webhook_secret(OTHER_SECRET)
+
+    def _other_body(self, **values):
+        event = json.loads(self._body(**values))
+        event["data"]["businessId"] = 2002
+        return json.dumps(event).encode()
+
+    def _spy_decrypt(self):
+        decrypted = []
+        original = utils.decrypt_secret
+
+        def spy(env, token):
+            decrypted.append(token)
+            return original(env, token)
+
+        return decrypted, patch.object(utils, "decrypt_secret", spy)
+
+    def _ciphertexts(self, backend):
+        backend_sudo = backend.sudo()
+        return {
+            backend_sudo.webhook_secret_encrypted,
+            backend_sudo.webhook_secret_previous_encrypted,
+        } - {False}
+
+    def test_each_backend_has_its_own_url(self):
+        urls = (self.backend | self.other_backend).sudo().mapped("webhook_url")
+        self.assertEqual(len(set(urls)), 2)
+        for backend in self.backend | self.other_backend:
+            path = self._path(backend)
+            self.assertTrue(path.startswith(const.WEBHOOK_ROUTE + "/"), path)
+            self.assertGreaterEqual(len(path.rsplit("/", 1)[1]), 32)
+
+    def test_valid_deliveries_for_two_companies(self):
+        mine = self._post(self._body(kashoo_id=61), webhook_id="msg_same_id")
+        theirs = self._post(
+            self._other_body(kashoo_id=62),
+            secrets=(OTHER_SECRET,),
+            webhook_id="msg_same_id",
+            path=self._path(self.other_backend),
+        )
+        self.assertEqual((mine.status_code, theirs.status_code), (200, 200), theirs.text)
+        self.assertEqual(theirs.json(), {"ok": True, "duplicate": False})
+        events = self.env["kashoo.webhook.event"].search([("webhook_id", "=", "msg_same_id")])
+        self.assertEqual(
+            sorted((event.backend_id.id, event.kashoo_id) for event in events),
+            sorted([(self.backend.id, 61), (self.other_backend.id, 62)]),
+        )
+
+    def test_wrong_backend_url_decrypts_only_that_backend(self):
+        decrypted, spy = self._spy_decrypt()
+        with spy, self.assertLogs(LOGGER, "WARNING") as logs:
+            # Signed for the other backend, posted to this one's URL.
+            response = self._post(self._other_body(), secrets=(OTHER_SECRET,))
+        self._assert_rejected(response, 401, "signature_mismatch", logs)
+        self.assertTrue(decrypted)
+        self.assertLessEqual(set(decrypted), self._ciphertexts(self.backend))
+
+    def test_unknown_token_decrypts_nothing(self):
+        decrypted, spy = self._spy_decrypt()
+        for token in ("x" * 43, "not-a-token", "a" * 500):
+            with self.subTest(token=token), spy, self.assertLogs(LOGGER, "WARNING") as logs:
+                kashoo_webhook.REJECTION_LOG.reset()
+                response = self._post(path=f"{const.WEBHOOK_ROUTE}/{token}")
+                self._assert_rejected(response, 404, "unknown_endpoint", logs)
+        self.assertEqual(decrypted, [])
+
+    def test_unsigned_delivery_decrypts_nothing(self):
+        decrypted, spy = self._spy_decrypt()
+        with spy, self.assertLogs(LOGGER, "WARNING") as logs:
+            response = self._post(drop=("webhook-signature",))
+        self._assert_rejected(response, 400, "missing_signature", logs)
+        self.assertEqual(decrypted, [])
+
+    def test_old_url_is_refused_once_several_backends_have_a_secret(self):
+        decrypted, spy = self._spy_decrypt()
+        with spy, self.assertLogs(LOGGER, "WARNING") as logs:
+            response = self._post(path=const.WEBHOOK_ROUTE)
+        self._assert_rejected(response, 404, "unknown_endpoint", logs)
+        self.assertEqual(decrypted, [])
+
+    def test_old_url_still_serves_a_single_backend(self):
+        self.other_backend.sudo().webhook_secret_encrypted = False
+        response = self._post(path=const.WEBHOOK_ROUTE)
+        self.assertEqual(response.status_code, 200, response.text)
+        self.assertEqual(len(self._events()), 1)
+
+    def test_rejection_log_lines_are_rate_limited(self):
+        now = [1000.0]
+        with (
+            patch.object(kashoo_webhook.REJECTION_LOG, "clock", lambda: now[0]),
+            self.assertLogs(LOGGER, "WARNING") as logs,
+        ):
+            for _attempt in range(5):
+                self.assertEqual(self._post(secrets=(NEW_SECRET,)).status_code, 401)
+            # Another reason from the same sender has its own line.
+            self.assertEqual(self._post(drop=("webhook-id",)).status_code, 400)
+            now[0] += kashoo_webhook.REJECTION_LOG.window + 1
+            self.assertEqual(self._post(secrets=(NEW_SECRET,)).status_code, 401)
+        mismatches = [line for line in logs.output if "signature_mismatch" in line]
+        self.assertEqual(len(mismatches), 2, logs.output)
+        self.assertNotIn("suppressed", mismatches[0])
+        self.assertIn("4 similar rejections suppressed", mismatches[1])
+        self.assertEqual(len([line for line in logs.output if "missing_id" in line]), 1)

@@ -281,7 +281,9 @@ class KashooBackend(models.Model):
         )
 
     def _kashoo_employee_partners(self, employees):
-        """Partners of the employees to reimburse: matched by e-mail, else created (batch)."""
+        """Partners of the employees to reimburse: matched by e-mail among the partners the
+        backend's company sees (shared or its own), else created in that company (batch)."""
+        self.ensure_one()
         wanted = {
             employee_key(employee): employee for employee in employees if employee_key(employee)
         }
@@ -290,7 +292,11 @@ class KashooBackend(models.Model):
         emails = [key for key in wanted if "@" in key]
         found = {}
         if emails:
-            domain = ["|"] * (len(emails) - 1) + [("email", "=ilike", email) for email in emails]
+            domain = [
+                ("company_id", "in", [False, self.company_id.id]),
+                *(["|"] * (len(emails) - 1)),
+                *(("email", "=ilike", email) for email in emails),
+            ]
             for partner in self.env["res.partner"].search(domain, order="id"):
                 found.setdefault((partner.email or "").strip().casefold(), partner.id)
         missing = [key for key in wanted if key not in found]
@@ -299,6 +305,7 @@ class KashooBackend(models.Model):
                 {
                     "name": (wanted[key].get("name") or key).strip(),
                     "email": (wanted[key].get("email") or "").strip() or False,
+                    "company_id": self.company_id.id,
                 }
                 for key in missing
             ]

@@ -113,6 +113,10 @@ class KashooContact(models.Model):
     def _kashoo_resolve_partners(self):
         """Give every contact without a partner one: by e-mail, then tax number, else new.
 
+        A contact matches only partners its backend's company can see (shared ones, without
+        a company, and the company's own); a new partner belongs to that company, so a
+        Kashoo contact of one company never shows in another.
+
         Batched: one search per way of matching and one ``create()`` for the new partners.
         Re-running never creates a second partner: a contact keeps its partner, and a
         partner created earlier is found again by e-mail or tax number.
@@ -121,52 +125,63 @@ class KashooContact(models.Model):
         if not todo:
             return
         Partner = self.env["res.partner"].with_context(active_test=False)
-        company_ids = [False, *todo.company_id.ids]
+        visible = ("company_id", "in", [False, *todo.company_id.ids])
         emails = {contact.email.lower() for contact in todo if contact.email}
-        by_email = {}
+        by_email = defaultdict(list)
         if emails:
             for partner in Partner.search(
-                [("email", "=ilike", list(emails)[0])]
-                if len(emails) == 1
-                else ["|"] * (len(emails) - 1) + [("email", "=ilike", e) for e in emails],
+                [
+                    visible,
+                    *(["|"] * (len(emails) - 1)),
+                    *(("email", "=ilike", email) for email in emails),
+                ],
                 order="id",
-            ).filtered(lambda partner: partner.company_id.id in company_ids):
-                by_email.setdefault((partner.email or "").strip().lower(), partner)
+            ):
+                by_email[(partner.email or "").strip().lower()].append(partner)
         numbers = {
             contact: _tax_keys(contact.business_number, contact.gst_number, contact.qst_number)
             for contact in todo
         }
         all_numbers = set().union(*numbers.values())
-        by_number = {}
+        by_number = defaultdict(list)
         if all_numbers:
             for partner in Partner.search(
                 [
+                    visible,
                     "|",
                     ("kashoo_bn9", "in", list(all_numbers)),
                     ("kashoo_qst_number", "in", list(all_numbers)),
                 ],
                 order="id",
-            ).filtered(lambda partner: partner.company_id.id in company_ids):
+            ):
                 for number in _tax_keys(
                     partner.kashoo_business_number,
                     partner.kashoo_gst_number,
                     partner.kashoo_qst_number,
                 ):
-                    by_number.setdefault(number, partner)
+                    by_number[number].append(partner)
+
+        def seen_by(contact, partners):
+            company_ids = (False, contact.company_id.id)
+            return next((p for p in partners if p.company_id.id in company_ids), None)
 
         to_create, creating_contacts = [], []
         created_by_key = {}
         matched = defaultdict(lambda: self.browse())  # (partner id, method) -> contacts
         for contact in todo:
-            partner = by_email.get((contact.email or "").lower()) if contact.email else None
+            partner = (
+                seen_by(contact, by_email.get((contact.email or "").lower(), ()))
+                if contact.email
+                else None
+            )
             method = "email"
             if not partner:
                 method = "tax_number"
                 partner = next(
                     (
-                        by_number[number]
+                        found
                         for number in sorted(numbers[contact])
-                        if number in by_number
+                        if (found := seen_by(contact, by_number.get(number, ())))
                     ),
                     None,
                 )
@@ -175,6 +190,7 @@ class KashooContact(models.Model):
                 continue
             # Two contacts of one batch that are the same company share the new partner.
             key = (contact.email or "").lower() or next(iter(sorted(numbers[contact])), None)
+            key = key and (contact.company_id.id, key)
             if key and key in created_by_key:
                 creating_contacts[created_by_key[key]].append(contact)
                 continue
@@ -217,7 +233,7 @@ class KashooContact(models.Model):
             "zip": address.get("postalCode") or False,
             "country_id": country.id or False,
             "state_id": state.id or False,
-            "company_id": False,
+            "company_id": self.company_id.id,
             "kashoo_business_number": self.business_number or False,
             "kashoo_gst_number": self.gst_number or False,
             "kashoo_qst_number": self.qst_number or False,

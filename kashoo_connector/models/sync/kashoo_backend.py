@@ -1,10 +1,11 @@
 import json
 import logging
+import secrets
 import time
 from datetime import date, timedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.modules import module as odoo_module
 
 from ... import const, utils
@@ -59,10 +60,24 @@ class KashooBackend(models.Model):
         string="Rotation Window (h)",
         default=const.DEFAULT_WEBHOOK_ROTATION_HOURS,
         help="After a new webhook secret is stored, the previous one is still accepted for "
-        "this many hours.",
+        "this many hours (0 to 168).",
     )
     has_webhook_secret = fields.Boolean(compute="_compute_has_webhook_secret")
-    webhook_url = fields.Char(string="Webhook URL", compute="_compute_webhook_url")
+    # Routes a delivery to its backend before any secret is decrypted: only this backend's
+    # secret is then tried. Not a credential (the signature is), but unguessable, so junk
+    # posted to the bare route or to a made-up URL touches no secret at all.
+    webhook_token = fields.Char(
+        readonly=True,
+        copy=False,
+        groups="base.group_system",
+        default=lambda self: _new_webhook_token(),
+    )
+    webhook_url = fields.Char(
+        string="Webhook URL",
+        compute="_compute_webhook_url",
+        groups="base.group_system",
+        help="Register this exact address with Kashoo: it names this backend.",
+    )
     webhook_endpoint_id = fields.Char(string="Kashoo Webhook Endpoint", readonly=True, copy=False)
 
     auto_sync = fields.Boolean(
@@ -111,6 +126,41 @@ class KashooBackend(models.Model):
         compute="_compute_sync_counts", help="Transactions and events waiting to be imported."
     )
 
+    _sql_constraints = [
+        ("webhook_token_uniq", "unique(webhook_token)", "A webhook token names one backend."),
+    ]
+
+    def init(self):
+        super().init()
+        # A new column gets one default for every existing row: give each backend its own.
+        self.env.cr.execute(
+            """
+            SELECT id FROM kashoo_backend
+             WHERE webhook_token IS NULL
+                OR webhook_token IN (SELECT webhook_token FROM kashoo_backend
+                                      GROUP BY webhook_token HAVING count(*) > 1)
+            """
+        )
+        for (backend_id,) in self.env.cr.fetchall():
+            self.env.cr.execute(
+                "UPDATE kashoo_backend SET webhook_token = %s WHERE id = %s",
+                [_new_webhook_token(), backend_id],
+            )
+
+    # === CONSTRAINTS === #
+
+    @api.constrains("webhook_rotation_hours")
+    def _check_webhook_rotation_hours(self):
+        for backend in self:
+            if not 0 <= backend.webhook_rotation_hours <= const.MAX_WEBHOOK_ROTATION_HOURS:
+                raise ValidationError(
+                    _(
+                        "The rotation window of the webhook secret must be between 0 and "
+                        "%(max)s hours.",
+                        max=const.MAX_WEBHOOK_ROTATION_HOURS,
+                    )
+                )
+
     # === COMPUTE METHODS === #
 
     def _compute_webhook_secret(self):
@@ -126,8 +176,12 @@ class KashooBackend(models.Model):
             backend.has_webhook_secret = bool(backend_sudo.webhook_secret_encrypted)
 
     def _compute_webhook_url(self):
-        for backend in self:
-            backend.webhook_url = backend.get_base_url() + const.WEBHOOK_ROUTE
+        for backend, backend_sudo in zip(self, self.sudo(), strict=True):
+            # Shown once saved: an unsaved form's token is not the one create() stores.
+            token = isinstance(backend.id, int) and backend_sudo.webhook_token
+            backend.webhook_url = (
+                f"{backend.get_base_url()}{const.WEBHOOK_ROUTE}/{token}" if token else False
+            )
 
     def _compute_sync_counts(self):
         counts = {}
@@ -186,7 +240,7 @@ class KashooBackend(models.Model):
         if backend_sudo.webhook_secret_encrypted:
             values["webhook_secret_previous_encrypted"] = backend_sudo.webhook_secret_encrypted
             values["webhook_rotation_until"] = fields.Datetime.now() + timedelta(
-                hours=max(self.webhook_rotation_hours, 0)
+                hours=min(max(self.webhook_rotation_hours, 0), const.MAX_WEBHOOK_ROTATION_HOURS)
             )
         backend_sudo.write(values)
         self.message_post(body=_("Webhook secret changed."))
@@ -241,7 +295,13 @@ class KashooBackend(models.Model):
         }
 
     def action_kashoo_sync_now(self):
-        """Poll and import now, in the cron workers."""
+        """Poll and import now, in the cron workers (Kashoo Managers: it spends API quota and
+        starts imports into the books)."""
+        if not self.env.su and not self.env.user.has_group(
+            "kashoo_connector.kashoo_connector_group_manager"
+        ):
+            raise AccessError(_("Only Kashoo managers can start a synchronization."))
+        self.check_access("read")
         self.env.ref("kashoo_connector.ir_cron_kashoo_fetch")._trigger()
         self._kashoo_wake_processing()
 
@@ -555,6 +615,10 @@ class KashooBackend(models.Model):
         self.message_post(
             body=_("Sync state restored from the export of %(when)s.", when=data.get("exported_at"))
         )
+
+
+def _new_webhook_token():
+    return secrets.token_urlsafe(const.WEBHOOK_TOKEN_BYTES)
 
 
 def _modified_at(record):

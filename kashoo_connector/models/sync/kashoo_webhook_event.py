@@ -39,13 +39,21 @@ class KashooWebhookEvent(models.Model):
     )
 
     _sql_constraints = [
-        # The idempotency key of Standard Webhooks: the same id across every retry.
-        ("webhook_id_uniq", "unique(webhook_id)", "A webhook event is stored once."),
+        # The idempotency key of Standard Webhooks: the same id across every retry. It is
+        # the sender's id for one endpoint, so another backend's equal id is another event.
+        (
+            "webhook_id_uniq",
+            "unique(backend_id, webhook_id)",
+            "A webhook event is stored once per backend.",
+        ),
     ]
 
     @api.model
     def _kashoo_store(self, backend, webhook_id, event_type, kashoo_id, version):
-        """Insert one event unless its ``webhook-id`` is known; return True if it was new."""
+        """Insert one event unless ``backend`` knows its ``webhook-id``; return True if it
+        was new. The id is stored whole (the controller refuses ids too long to store)."""
+        if len(webhook_id) > const.WEBHOOK_ID_MAX_LENGTH:
+            raise ValueError("webhook-id longer than the stored maximum")
         self.env.cr.execute(
             """
             INSERT INTO kashoo_webhook_event
@@ -53,13 +61,13 @@ class KashooWebhookEvent(models.Model):
                  received_at, state, create_uid, write_uid, create_date, write_date)
             VALUES (%s, %s, %s, %s, %s, %s, now() at time zone 'UTC', 'new', %s, %s,
                     now() at time zone 'UTC', now() at time zone 'UTC')
-            ON CONFLICT (webhook_id) DO NOTHING
+            ON CONFLICT (backend_id, webhook_id) DO NOTHING
             RETURNING id
             """,
             [
                 backend.id,
                 backend.company_id.id,
-                webhook_id[:200],
+                webhook_id,
                 event_type,
                 kashoo_id,
                 version,
