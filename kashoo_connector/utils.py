@@ -1,5 +1,6 @@
 """Small helpers of the connector that need Odoo's configuration but no records."""
 
+import ipaddress
 import os
 
 from psycopg2 import errors as pg_errors
@@ -86,3 +87,29 @@ def decrypt_secret(env, ciphertext):
                 env=ENCRYPTION_KEY_ENV,
             )
         ) from error
+
+
+#: Environment variable and odoo.conf option naming extra hosts that may be reached over plain
+#: http (comma-separated), for set-ups such as docker compose where the Kashoo sandbox is
+#: another container. Read from the server's configuration, never from the database, so no
+#: database user can widen it.
+PLAIN_HTTP_HOSTS_ENV = "KASHOO_PLAIN_HTTP_HOSTS"
+PLAIN_HTTP_HOSTS_OPTION = "kashoo_plain_http_hosts"
+
+
+def plain_http_allowed(host):
+    """Tell whether the Kashoo API may be reached at ``host`` over plain http.
+
+    Only this machine qualifies (``localhost``, 127.0.0.0/8, ``::1``), plus the hosts the
+    server's configuration lists explicitly.
+    """
+    host = (host or "").lower().rstrip(".")
+    if host == "localhost":
+        return True
+    try:
+        if ipaddress.ip_address(host).is_loopback:
+            return True
+    except ValueError:
+        pass
+    listed = os.environ.get(PLAIN_HTTP_HOSTS_ENV) or config.get(PLAIN_HTTP_HOSTS_OPTION) or ""
+    return host in {name.strip().lower() for name in listed.split(",") if name.strip()}

@@ -1,4 +1,5 @@
 import logging
+import re
 
 from werkzeug.exceptions import Forbidden
 
@@ -23,6 +24,36 @@ _AUTHORIZATION_ERRORS = {
 
 
 _SETTINGS_URL = "/odoo/action-account.action_account_config"
+
+# The callback's query carries the authorization code and the state: both are credentials
+# for a few minutes, and must not be written to the access log.
+_CALLBACK_SECRETS = re.compile(r"([?&](?:code|state)=)[^&\s\"]*")
+
+
+class _CallbackQueryMask(logging.Filter):
+    """Masks ``code`` and ``state`` in werkzeug's request line of the OAuth callback."""
+
+    kashoo_callback_mask = True
+
+    def filter(self, record):
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):
+            return True
+        if const.OAUTH_CALLBACK_ROUTE in message:
+            record.msg = _CALLBACK_SECRETS.sub(r"\1***", message)
+            record.args = ()
+        return True
+
+
+def _install_callback_query_mask():
+    werkzeug_logger = logging.getLogger("werkzeug")
+    # Once per process, even when the module is imported again for another database.
+    if not any(getattr(f, "kashoo_callback_mask", False) for f in werkzeug_logger.filters):
+        werkzeug_logger.addFilter(_CallbackQueryMask())
+
+
+_install_callback_query_mask()
 
 
 class KashooOAuthController(http.Controller):

@@ -30,6 +30,7 @@ from .exceptions import (
     KashooAuthRevoked,
     KashooBadRequest,
     KashooBadResponse,
+    KashooCertificatePinError,
     KashooConfigError,
     KashooDecryptionError,
     KashooError,
@@ -37,6 +38,7 @@ from .exceptions import (
     KashooNotFound,
     KashooPagingLimitExceeded,
     KashooRateLimited,
+    KashooResponseTooLarge,
     KashooTransientError,
     WebhookVerificationError,
 )
@@ -44,4 +46,5 @@ from .pkce import code_challenge_s256, generate_code_verifier, generate_state
 from .ratelimit import TokenBucket
 from .redact import mask_secrets, safe_excerpt
 from .secret_box import SecretBox, generate_key
+from .transport import secure_session, spki_pin, tls_context
 from .signature import VerifiedWebhook, sign_webhook, verify_webhook

@@ -22,7 +22,7 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 import requests
 
 from .backoff import parse_retry_after
-from .const import DEFAULT_TIMEOUT, DEFAULT_TOKEN_REFRESH_MARGIN
+from .const import DEFAULT_TIMEOUT, DEFAULT_TOKEN_REFRESH_MARGIN, TOKEN_RESPONSE_MAX_BYTES
 from .exceptions import (
     KashooAuthRejected,
     KashooAuthRevoked,
@@ -30,7 +30,7 @@ from .exceptions import (
     KashooRateLimited,
     KashooTransientError,
 )
-from .transport import parse_json_body, response_text, send
+from .transport import parse_json_body, response_text, secure_session, send
 
 _logger = logging.getLogger(__name__)
 
@@ -155,6 +155,7 @@ def exchange_code(
     session=None,
     timeout=DEFAULT_TIMEOUT,
     clock=time.time,
+    tls_pins=None,
 ):
     """Exchange an authorization code for tokens (RFC 6749 §4.1.3, RFC 7636 §4.5).
 
@@ -168,6 +169,7 @@ def exchange_code(
     :param requests.Session|None session: the session to use; a new one when omitted.
     :param tuple timeout: ``(connect, read)`` timeouts in seconds.
     :param clock: returns the current Unix time; used to compute ``expires_at``.
+    :param tls_pins: SPKI pins of the server's key, for the session made when none is given.
     :rtype: TokenSet
     :raises KashooAuthRevoked: ``invalid_grant`` (code expired, reused or PKCE mismatch).
     :raises KashooAuthRejected: the server refused the client or the request.
@@ -180,7 +182,15 @@ def exchange_code(
         "code_verifier": code_verifier,
     }
     payload = _token_request(
-        token_endpoint, form, client_id, client_secret, client_auth, session, timeout, clock
+        token_endpoint,
+        form,
+        client_id,
+        client_secret,
+        client_auth,
+        session,
+        timeout,
+        clock,
+        tls_pins,
     )
     return _token_set_from(payload, clock(), previous_refresh_token=None)
 
@@ -195,6 +205,7 @@ def refresh_tokens(
     session=None,
     timeout=DEFAULT_TIMEOUT,
     clock=time.time,
+    tls_pins=None,
 ):
     """Get new tokens with a refresh token (RFC 6749 §6).
 
@@ -210,6 +221,7 @@ def refresh_tokens(
     :param requests.Session|None session: the session to use; a new one when omitted.
     :param tuple timeout: ``(connect, read)`` timeouts in seconds.
     :param clock: returns the current Unix time; used to compute ``expires_at``.
+    :param tls_pins: SPKI pins of the server's key, for the session made when none is given.
     :return: the new tokens; the old refresh token is kept when the server sends none.
     :rtype: TokenSet
     :raises KashooAuthRevoked: ``invalid_grant``: a person must authorize again.
@@ -218,12 +230,22 @@ def refresh_tokens(
     """
     form = {"grant_type": "refresh_token", "refresh_token": refresh_token}
     payload = _token_request(
-        token_endpoint, form, client_id, client_secret, client_auth, session, timeout, clock
+        token_endpoint,
+        form,
+        client_id,
+        client_secret,
+        client_auth,
+        session,
+        timeout,
+        clock,
+        tls_pins,
     )
     return _token_set_from(payload, clock(), previous_refresh_token=refresh_token)
 
 
-def _token_request(endpoint, form, client_id, client_secret, client_auth, session, timeout, clock):
+def _token_request(  # noqa: PLR0913 - the token request's parts, passed through
+    endpoint, form, client_id, client_secret, client_auth, session, timeout, clock, tls_pins
+):
     headers = {"Accept": "application/json"}
     form = dict(form)
     if client_secret is None:
@@ -234,7 +256,7 @@ def _token_request(endpoint, form, client_id, client_secret, client_auth, sessio
         form.update(client_id=client_id, client_secret=client_secret)
     else:
         raise ValueError(f"unknown client authentication method {client_auth!r}")
-    response = _post(session, endpoint, timeout, headers=headers, data=form)
+    response = _post(session, endpoint, timeout, tls_pins, headers=headers, data=form)
     _logger.info(
         "Kashoo token request %s to %s: HTTP %s",
         form["grant_type"],
@@ -251,10 +273,12 @@ def _token_request(endpoint, form, client_id, client_secret, client_auth, sessio
     return payload
 
 
-def _post(session, url, timeout, **kwargs):
+def _post(session, url, timeout, tls_pins, **kwargs):
+    # A token answer is tiny: a large one is refused unread, whoever sends it.
+    kwargs.setdefault("max_bytes", TOKEN_RESPONSE_MAX_BYTES)
     if session is not None:
         return send(session, "POST", url, timeout=timeout, **kwargs)
-    with requests.Session() as own_session:
+    with secure_session(tls_pins) as own_session:
         return send(own_session, "POST", url, timeout=timeout, **kwargs)
 
 
@@ -418,7 +442,14 @@ class OAuthTokenManager:
 
 
 def request_classic_token(
-    auth_tokens_url, email, password, *, session=None, timeout=DEFAULT_TIMEOUT, clock=time.time
+    auth_tokens_url,
+    email,
+    password,
+    *,
+    session=None,
+    timeout=DEFAULT_TIMEOUT,
+    clock=time.time,
+    tls_pins=None,
 ):
     """Log in with Kashoo's classic ``POST /api/authTokens`` and return the token text.
 
@@ -430,6 +461,7 @@ def request_classic_token(
     :param requests.Session|None session: the session to use; a new one when omitted.
     :param tuple timeout: ``(connect, read)`` timeouts in seconds.
     :param clock: returns the current Unix time (for ``Retry-After`` dates).
+    :param tls_pins: SPKI pins of the server's key, for the session made when none is given.
     :rtype: str
     :raises KashooAuthRejected: wrong credentials.
     :raises KashooTransientError: the server or the network failed.
@@ -438,6 +470,7 @@ def request_classic_token(
         session,
         auth_tokens_url,
         timeout,
+        tls_pins,
         headers={"Accept": "text/plain"},
         auth=requests.auth.HTTPBasicAuth(email, password),
     )

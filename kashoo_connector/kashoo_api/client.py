@@ -12,8 +12,6 @@ import re
 import time
 from urllib.parse import urlsplit
 
-import requests
-
 from .backoff import full_jitter_delay, parse_retry_after
 from .const import (
     DEFAULT_API_PREFIX,
@@ -22,6 +20,7 @@ from .const import (
     DEFAULT_BATCH_SIZE,
     DEFAULT_MAX_ATTEMPTS,
     DEFAULT_MAX_PAGES,
+    DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_MAX_RETRY_AFTER,
     DEFAULT_PAGE_SIZE,
     DEFAULT_TIMEOUT,
@@ -43,7 +42,7 @@ from .exceptions import (
 )
 from .ratelimit import TokenBucket
 from .redact import mask_secrets
-from .transport import CONNECT_TIMEOUT, parse_json_body, response_text, send
+from .transport import CONNECT_TIMEOUT, parse_json_body, response_text, secure_session, send
 
 # Methods whose repetition cannot change the outcome (RFC 9110 §9.2.2).
 _IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
@@ -66,7 +65,10 @@ class KashooClient:
     :param str integration_version: the addon version sent in the identifying headers.
     :param str|None instance_uuid: identifies this Odoo database to Kashoo.
     :param requests.Session|None session: the session to use; the client owns (and
-        closes) a new one when omitted.
+        closes) a new one from :func:`~kashoo_api.transport.secure_session` when omitted.
+    :param tls_pins: base64 SPKI SHA-256 pins of the server's key for the session the client
+        creates; ``None`` pins nothing. TLS 1.2 or newer is required either way.
+    :param int max_response_bytes: the largest response body read.
     :param int page_size: ``limit`` for listings, 1 to 100.
     :param int max_pages: the most pages one listing may fetch.
     :param int batch_size: ids per request in :meth:`get_records`.
@@ -96,6 +98,8 @@ class KashooClient:
         integration_version=INTEGRATION_VERSION,
         instance_uuid=None,
         session=None,
+        tls_pins=None,
+        max_response_bytes=DEFAULT_MAX_RESPONSE_BYTES,
         page_size=DEFAULT_PAGE_SIZE,
         max_pages=DEFAULT_MAX_PAGES,
         batch_size=DEFAULT_BATCH_SIZE,
@@ -130,7 +134,8 @@ class KashooClient:
         self._rng = rng
         self._rate_limiter = rate_limiter or TokenBucket(sleep=sleep)
         self._owns_session = session is None
-        self._session = session or requests.Session()
+        self._session = session or secure_session(tls_pins)
+        self.max_response_bytes = max_response_bytes
         self._logger = logger or logging.getLogger(__name__)
         self._identity_headers = _identity_headers(integration_version, instance_uuid)
         # Whether the server understands ``records?ids=``; unknown until first tried.
@@ -229,14 +234,21 @@ class KashooClient:
     def _timed_send(self, method, url, **kwargs):
         started = self._timer()
         try:
-            return send(self._session, method, url, timeout=self.timeout, **kwargs)
+            return send(
+                self._session,
+                method,
+                url,
+                timeout=self.timeout,
+                max_bytes=self.max_response_bytes,
+                **kwargs,
+            )
         finally:
             self.request_count += 1
             self.request_seconds += max(self._timer() - started, 0.0)
 
     def _retry_delay(self, error, failures, method):
         """Return the wait before the next try, or ``None`` when ``error`` must be raised."""
-        if failures >= self.max_attempts:
+        if failures >= self.max_attempts or not error.is_retryable:
             return None
         server_surely_idle = isinstance(error, KashooRateLimited) or error.code == CONNECT_TIMEOUT
         if method not in _IDEMPOTENT_METHODS and not server_surely_idle:

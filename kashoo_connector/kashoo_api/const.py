@@ -21,6 +21,12 @@ DEFAULT_BATCH_SIZE = 100
 
 #: (connect, read) timeouts in seconds for every HTTP call.
 DEFAULT_TIMEOUT = (5.0, 30.0)
+#: Largest response body read from Kashoo, in bytes (after decompression); a page of 100
+#: records is well under a megabyte.
+DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024
+#: Largest token-endpoint answer read: a token response is a few hundred bytes.
+TOKEN_RESPONSE_MAX_BYTES = 64 * 1024
+
 #: Attempts per API call, counting the first one (a 401 refresh retry comes on top).
 DEFAULT_MAX_ATTEMPTS = 5
 #: Exponential backoff: the jitter ceiling is ``min(cap, base * 2 ** retry_index)``.

@@ -89,6 +89,18 @@ class KashooBadResponse(KashooTransientError):
     """
 
 
+class KashooResponseTooLarge(KashooBadResponse):
+    """The body is larger than the client accepts. Not retried: the same request would only
+    bring the same oversized answer again."""
+
+    is_retryable = False
+
+
+class KashooCertificatePinError(KashooConfigError):
+    """The server's certificate key is none of the pinned keys: the connection is refused
+    before any request (and so any credential) is sent."""
+
+
 class KashooPagingLimitExceeded(KashooError):
     """A listing went past the configured page cap; the server is probably not advancing."""
 

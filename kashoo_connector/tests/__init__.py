@@ -3,6 +3,7 @@ from . import test_access
 from . import test_settings
 from . import test_secrets
 from . import test_oauth_callback
+from . import test_connection_security
 from . import test_connection
 from . import test_webhook
 from . import test_xlsx_text

@@ -186,6 +186,9 @@ class TestKashooConnection(HttpCase):
             backend.action_kashoo_verify()
 
         backend.api_url = "http://127.0.0.1:9"
+        # Moving the connection forgot the tokens; give it some to reach the dead port with.
+        self.env["kashoo.oauth.token"]._save(backend, TokenSet(access_token="token-for-port-9"))
+        backend.write({"state": "connected"})
         with self.assertRaisesRegex(UserError, "unreachable"):
             backend.action_kashoo_verify()
 

@@ -97,6 +97,18 @@ class TestOAuthCallbackRejections(HttpCase):
         self.assertEqual(self._callback(code="abc", state=state).status_code, 403)
         self.assertIn("other_user", self._last_log().message)
 
+    @mute_logger("odoo.addons.kashoo_connector.controllers.kashoo_oauth", "odoo.http")
+    def test_another_user_cannot_burn_an_administrators_authorization(self):
+        state = self._start_authorization()
+        self.authenticate("other_admin", "other_admin")
+        self.assertEqual(self._callback(code="abc", state=state).status_code, 403)
+        self.assertFalse(self.env["kashoo.oauth.state"].search([]).used)
+        # The administrator who started it can still finish it.
+        self.authenticate("admin", "admin")
+        response = self._callback(error="access_denied", state=state)
+        self.assertEqual(response.status_code, 303)
+        self.assertEqual(self._last_log().outcome, "failure")
+
     def test_callback_requires_a_session(self):
         state = self._start_authorization()
         response = self._callback(code="abc", state=state)

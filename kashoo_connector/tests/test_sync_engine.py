@@ -198,6 +198,8 @@ class TestKashooSyncEngine(KashooSyncCase):
     def test_no_exception_escapes_the_crons(self):
         self.env["kashoo.transaction"]._kashoo_upsert_hints(self.backend, [(123456, 1, False)])
         self.backend.api_url = "http://127.0.0.1:9"
+        # Moving the connection forgot the tokens: give it fresh ones to fail with.
+        self._connect()
         with mute_logger(*ENGINE_LOGGERS):
             self.env["kashoo.backend"]._cron_kashoo_fetch()
             self.env["kashoo.backend"]._cron_kashoo_process()

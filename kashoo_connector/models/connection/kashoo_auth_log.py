@@ -20,6 +20,7 @@ class KashooAuthLog(models.Model):
             ("refresh", "Token refresh"),
             ("verify", "Connection check"),
             ("disconnect", "Disconnected"),
+            ("reconfigure", "Connection changed"),
         ],
         required=True,
         readonly=True,

@@ -1,9 +1,11 @@
+import base64
+import binascii
 import contextlib
 import logging
 from urllib.parse import urlsplit
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.modules.module import get_manifest
 
 from ... import const, utils
@@ -14,6 +16,7 @@ from ...kashoo_api import (
     KashooAuth,
     KashooAuthError,
     KashooAuthRevoked,
+    KashooCertificatePinError,
     KashooClient,
     KashooError,
     KashooForbidden,
@@ -28,6 +31,21 @@ from ...kashoo_api import (
 )
 
 _logger = logging.getLogger(__name__)
+
+#: Where the connection points and as which client. The bearer token, the refresh token and
+#: the client secret are sent wherever these say, so only system administrators set them.
+CONNECTION_FIELDS = (
+    "api_url",
+    "api_prefix",
+    "api_version",
+    "auth_mode",
+    "client_id",
+    "kashoo_business_id",
+)
+#: The connection fields that decide which server (and which client registration) receives
+#: the tokens. The business id is not one: the same server, under the same authorization,
+#: decides itself which businesses that authorization reaches.
+ENDPOINT_FIELDS = ("api_url", "api_prefix", "api_version", "auth_mode", "client_id")
 
 
 class KashooBackend(models.Model):
@@ -135,6 +153,15 @@ class KashooBackend(models.Model):
         help="Renew the access token when fewer seconds than this remain before it expires.",
     )
 
+    tls_spki_pins = fields.Char(
+        string="Pinned Certificate Keys",
+        groups="base.group_system",
+        copy=False,
+        help="Optional. Base64 SHA-256 hashes of the SubjectPublicKeyInfo of the keys Kashoo's "
+        "certificates may have, comma-separated (include the next key before a renewal). "
+        "When set, a server presenting any other key is refused before a token is sent.",
+    )
+
     auth_log_ids = fields.One2many("kashoo.auth.log", "backend_id", string="Authentication Log")
     last_auth_message = fields.Char(
         string="Last Authentication Event", compute="_compute_last_auth_message"
@@ -219,19 +246,137 @@ class KashooBackend(models.Model):
     def _check_api_url(self):
         for backend in self:
             parts = urlsplit(backend.api_url or "")
-            if parts.scheme not in ("http", "https") or not parts.netloc:
+            if parts.scheme not in ("http", "https") or not parts.hostname:
                 raise ValidationError(
                     _(
                         "The Kashoo API URL must be an http(s) address, not %(url)r.",
                         url=backend.api_url,
                     )
                 )
+            if parts.username is not None or parts.password is not None:
+                raise ValidationError(
+                    _("The Kashoo API URL must not contain a user name or password.")
+                )
+            if parts.scheme == "http" and not utils.plain_http_allowed(parts.hostname):
+                # Tokens and the client secret would cross the network readable by anyone
+                # on the path; only this machine's own loopback is exempt.
+                raise ValidationError(
+                    _(
+                        "The Kashoo API URL must use https: %(url)s would send the tokens "
+                        "unencrypted. Plain http is accepted only for this machine (localhost, "
+                        "127.0.0.0/8, ::1).",
+                        url=backend.api_url,
+                    )
+                )
+
+    @api.constrains("tls_spki_pins")
+    def _check_tls_spki_pins(self):
+        for backend in self.sudo():
+            for pin in _split_pins(backend.tls_spki_pins):
+                try:
+                    valid = len(base64.b64decode(pin, validate=True)) == 32
+                except (binascii.Error, ValueError):
+                    valid = False
+                if not valid:
+                    raise ValidationError(
+                        _(
+                            "%(pin)s is not a certificate key pin: a pin is the base64 of the "
+                            "SHA-256 of the key's SubjectPublicKeyInfo (44 characters).",
+                            pin=pin,
+                        )
+                    )
 
     @api.constrains("api_prefix")
     def _check_api_prefix(self):
         for backend in self:
             if not (backend.api_prefix or "").startswith("/"):
                 raise ValidationError(_("The API path prefix must start with '/', e.g. /api."))
+
+    # === CRUD METHODS === #
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.is_system():
+            named = {name for vals in vals_list for name in CONNECTION_FIELDS if name in vals}
+            defaults = self.default_get(list(named)) if named else {}
+            for vals in vals_list:
+                chosen = [
+                    name
+                    for name in named & vals.keys()
+                    if not self._kashoo_same_value(name, vals[name], defaults.get(name))
+                ]
+                if chosen:
+                    self._kashoo_refuse_connection_change(chosen)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        # Kept small: who may redirect the connection, and what a redirect forgets.
+        moved = self._kashoo_connection_changes(vals)
+        result = super().write(vals)
+        for backend, names in moved.items():
+            backend._kashoo_forget_authorization(
+                names, keep_classic_token=bool(vals.get("classic_token"))
+            )
+        return result
+
+    def _kashoo_same_value(self, name, value, current):
+        field = self._fields[name]
+        value = field.convert_to_record(field.convert_to_cache(value, self, validate=False), self)
+        return (value or False) == (current or False)
+
+    def _kashoo_connection_changes(self, vals):
+        """Check who changes :data:`CONNECTION_FIELDS`; return, per backend, the changed ones
+        that send the credentials elsewhere (:data:`ENDPOINT_FIELDS`)."""
+        names = [name for name in CONNECTION_FIELDS if name in vals]
+        changed = {}
+        for backend in self if names else ():
+            if fields_changed := [
+                name
+                for name in names
+                if not backend._kashoo_same_value(name, vals[name], backend[name])
+            ]:
+                changed[backend] = fields_changed
+        if changed and not self.env.is_system():
+            self._kashoo_refuse_connection_change(sorted(set().union(*changed.values())))
+        return {
+            backend: moved
+            for backend, names in changed.items()
+            if (moved := [name for name in names if name in ENDPOINT_FIELDS])
+        }
+
+    def _kashoo_refuse_connection_change(self, names):
+        raise AccessError(
+            _(
+                "Only system administrators can change where the Kashoo connection points "
+                "(%(fields)s).",
+                fields=self._kashoo_field_labels(names),
+            )
+        )
+
+    def _kashoo_field_labels(self, names):
+        return ", ".join(self._fields[name]._description_string(self.env) for name in names)
+
+    def _kashoo_forget_authorization(self, names, keep_classic_token=False):
+        """Drop the tokens obtained for the previous endpoint: sent to the new one they would
+        hand it the old authorization. The backend waits for a new authorization."""
+        self.ensure_one()
+        backend_sudo = self.sudo()
+        tokens = self.env["kashoo.oauth.token"].sudo().search([("backend_id", "=", self.id)])
+        drop_classic = bool(backend_sudo.classic_token_encrypted) and not keep_classic_token
+        if not (tokens or drop_classic) and self.state == "draft":
+            return
+        tokens.unlink()
+        values = {"state": "reauthorize"}
+        if drop_classic:
+            values["classic_token_encrypted"] = False
+        backend_sudo.write(values)
+        message = _(
+            "The Kashoo connection was changed (%(fields)s): the stored tokens were removed. "
+            "Authorize with Kashoo again before the next synchronization.",
+            fields=self._kashoo_field_labels(names),
+        )
+        self._log_auth("reconfigure", "success", message)
+        self.message_post(body=message)
 
     # === ACTION METHODS === #
 
@@ -297,6 +442,64 @@ class KashooBackend(models.Model):
         for backend in self:
             backend._log_auth("disconnect", "success", _("Tokens removed."))
 
+    def action_kashoo_reencrypt_secrets(self):
+        """Re-encrypt every stored secret of the connector with the first configured key.
+
+        Afterwards the older keys can be removed from the configuration.
+        """
+        self._check_administrator()
+        count = self._kashoo_reencrypt_secrets()
+        message = _(
+            "%(count)s stored Kashoo secrets were re-encrypted with the first configured key; "
+            "the older keys can now be removed from the configuration.",
+            count=count,
+        )
+        for backend in self:
+            backend.message_post(body=message)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {"type": "success", "title": _("Secrets re-encrypted"), "message": message},
+        }
+
+    @api.model
+    def _kashoo_reencrypt_secrets(self):
+        """Rotate every ``*_encrypted`` column of the connector's models to the first key, in
+        every company; return how many values were rewritten. Nothing is written unless every
+        value could be decrypted (the transaction fails as a whole)."""
+        box = utils.get_secret_box(self.env)
+        count = 0
+        for model_name, model in self.env.registry.items():
+            if not model_name.startswith("kashoo.") or model._abstract or model._transient:
+                continue
+            columns = [
+                name
+                for name, field in model._fields.items()
+                if name.endswith("_encrypted") and field.type == "char" and field.store
+            ]
+            for column in columns:
+                domain = [(column, "!=", False)]
+                for record in (
+                    self.env[model_name].sudo().with_context(active_test=False).search(domain)
+                ):
+                    try:
+                        rotated = box.rotate(record[column])
+                    except KashooError as error:
+                        raise UserError(
+                            _(
+                                "A stored Kashoo secret (%(model)s %(field)s, record %(id)s) "
+                                "cannot be decrypted with any configured key; nothing was "
+                                "re-encrypted. Put the key that encrypted it back, or enter "
+                                "that secret again.",
+                                model=model_name,
+                                field=column,
+                                id=record.id,
+                            )
+                        ) from error
+                    record.write({column: rotated})
+                    count += 1
+        return count
+
     # === BUSINESS METHODS === #
 
     @api.model
@@ -324,6 +527,7 @@ class KashooBackend(models.Model):
             )
         return KashooClient(
             self.api_url,
+            tls_pins=self._kashoo_tls_pins(),
             auth=KashooAuth(provider, mode=self.auth_mode),
             api_prefix=self.api_prefix.replace("{version}", self.api_version),
             business_id=self.kashoo_business_id or None,
@@ -333,6 +537,9 @@ class KashooBackend(models.Model):
             logger=_logger,
         )
 
+    def _kashoo_tls_pins(self):
+        return _split_pins(self.sudo().tls_spki_pins) or None
+
     def _kashoo_refresh_tokens(self, refresh_token):
         """Spend ``refresh_token`` at Kashoo's token endpoint; return the new token set."""
         return refresh_tokens(
@@ -341,6 +548,7 @@ class KashooBackend(models.Model):
             self.client_id,
             utils.decrypt_secret(self.env, self.sudo().client_secret_encrypted),
             timeout=const.REQUEST_TIMEOUT,
+            tls_pins=self._kashoo_tls_pins(),
         )
 
     def _kashoo_stored_classic_token(self):
@@ -370,6 +578,17 @@ class KashooBackend(models.Model):
                     "Kashoo does not know business %(business)s, or this connection may not see "
                     "it. Check the Kashoo Business ID.",
                     business=self.kashoo_business_id,
+                )
+            ) from error
+        except KashooCertificatePinError as error:
+            self._log_auth("verify", "failure", error.message)
+            raise UserError(
+                _(
+                    "The server at %(url)s presented a certificate key that is not pinned, so "
+                    "nothing was sent to it. Check the Pinned Certificate Keys. Details: "
+                    "%(details)s",
+                    url=self.api_url,
+                    details=error.message,
                 )
             ) from error
         except KashooForbidden as error:
@@ -428,6 +647,7 @@ class KashooBackend(models.Model):
             self.client_id,
             utils.decrypt_secret(self.env, backend_sudo.client_secret_encrypted),
             timeout=const.REQUEST_TIMEOUT,
+            tls_pins=self._kashoo_tls_pins(),
         )
         self.env["kashoo.oauth.token"]._save(self, token_set)
         self.write({"state": "connected"})
@@ -465,6 +685,10 @@ class KashooBackend(models.Model):
                 "user_id": self.env.uid,
             }
         )
+
+
+def _split_pins(text):
+    return [pin.strip() for pin in (text or "").split(",") if pin.strip()]
 
 
 def _addon_version():

@@ -51,8 +51,10 @@ class KashooOAuthState(models.Model):
     def _consume(self, state):
         """Return ``(record, reason)`` for a state received on the callback.
 
-        The record is locked and marked used whatever the outcome, so a state never works
-        twice; ``reason`` is ``None`` when the state is valid for the current user.
+        A state that belongs to the current user is locked and marked used whatever the
+        outcome, so it never works twice; ``reason`` is ``None`` when it is valid. A state of
+        another user (or company) is left untouched: anyone could otherwise spend, and so
+        cancel, an administrator's authorization in progress by opening its link first.
         """
         if not state:
             return self.browse(), "missing"
@@ -64,15 +66,15 @@ class KashooOAuthState(models.Model):
         record = self.sudo().browse(row[0] if row else ())
         if not record:
             return record, "unknown"
+        if record.user_id.id != self.env.uid:
+            return record, "other_user"
+        if record.backend_id.company_id not in self.env.user.company_ids:
+            return record, "other_company"
         if record.used:
             return record, "reused"
         record.used = True
         if record.expires_at < fields.Datetime.now():
             return record, "expired"
-        if record.user_id.id != self.env.uid:
-            return record, "other_user"
-        if record.backend_id.company_id not in self.env.user.company_ids:
-            return record, "other_company"
         return record, None
 
     def _code_verifier(self):
