@@ -21,6 +21,7 @@ SUITE_MARKERS = {
     "kashoo_api": "unit",
     "kashoo_mapper": "unit",
     "health": "unit",
+    "audit": "unit",
     "sandbox": "sandbox",
     "integration": "integration",
     "interop": "interop",
