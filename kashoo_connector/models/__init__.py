@@ -1,9 +1,10 @@
 # One folder per concern, in dependency order: the connection defines kashoo.backend, the
 # mapping and the sync engine build on it; quarantine, health and the books comparison read
-# what the engine wrote.
+# what the engine wrote; the audit log records changes to all of them.
 from . import connection
 from . import mapping
 from . import sync
 from . import quarantine
 from . import health
 from . import books_comparison
+from . import audit
