@@ -1,5 +1,6 @@
 import json
 from datetime import timedelta
+from pathlib import Path
 
 from freezegun import freeze_time
 
@@ -9,6 +10,8 @@ from odoo.tests import tagged
 
 from ..kashoo_logic import audit_chain
 from .common import KashooCommon
+
+NEUTRALIZE_SQL = Path(__file__).resolve().parent.parent / "data" / "neutralize.sql"
 
 
 @tagged("post_install", "-at_install")
@@ -156,3 +159,50 @@ class TestRetention(KashooCommon):
             ),
             1,
         )
+
+
+@tagged("post_install", "-at_install")
+class TestNeutralize(KashooCommon):
+    def test_personal_data_of_kashoo_contacts_is_pseudonymised(self):
+        linked = self.env["res.partner"].create(
+            {
+                "name": "Jeanne Tremblay",
+                "email": "jeanne@example.ca",
+                "phone": "+1 514 555 0101",
+                "street": "1 rue Sainte-Catherine",
+                "city": "Montréal",
+                "zip": "H2X 1Y1",
+                "vat": "123456789RT0001",
+                "kashoo_gst_number": "123456789RT0001",
+            }
+        )
+        unrelated = self.env["res.partner"].create(
+            {"name": "Not From Kashoo", "email": "keep@example.ca", "phone": "+1 416 555 0199"}
+        )
+        contact = self.env["kashoo.contact"].create(
+            {
+                "backend_id": self.backend.id,
+                "kashoo_id": 777,
+                "name": "Jeanne Tremblay",
+                "email": "jeanne@example.ca",
+                "business_number": "123456789",
+                "gst_number": "123456789RT0001",
+                "qst_number": "1234567890TQ0001",
+                "partner_id": linked.id,
+                "raw": {"name": "Jeanne Tremblay", "email": "jeanne@example.ca"},
+            }
+        )
+        self.env.flush_all()
+
+        self.env.cr.execute(NEUTRALIZE_SQL.read_text())
+        self.env.invalidate_all()
+
+        for value in (contact.name, contact.email, linked.name, linked.email):
+            self.assertNotIn("Jeanne", value or "")
+        self.assertFalse(contact.business_number or contact.gst_number or contact.qst_number)
+        self.assertFalse(contact.raw)
+        self.assertFalse(linked.phone or linked.street or linked.city or linked.zip)
+        self.assertFalse(linked.vat or linked.kashoo_gst_number)
+        self.assertEqual(unrelated.name, "Not From Kashoo")
+        self.assertEqual(unrelated.email, "keep@example.ca")
+        self.assertEqual(unrelated.phone, "+1 416 555 0199")
