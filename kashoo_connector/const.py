@@ -108,7 +108,8 @@ PROCESS_BATCH_SIZE = 100
 PROCESS_TIME_BUDGET = 45
 # Polling re-reads this many seconds before the cursor: late commits on Kashoo's side.
 DEFAULT_FETCH_OVERLAP_SECONDS = 600
-# Sync logs older than this are removed by the autovacuum.
+# Run-level failure lines of the sync log (a paused or failed run, about no transaction) older
+# than this are removed by the autovacuum; import attempts follow the records' retention.
 SYNC_LOG_RETENTION_DAYS = 90
 # Daily sync-state exports kept per backend.
 SYNC_EXPORTS_KEPT = 30
@@ -172,3 +173,11 @@ BOOKS_COMPARISON_TOLERANCE_BALANCE_SHEET = 0.0
 # Scheduled runs: daily during this many days after the first import, then every N days.
 BOOKS_COMPARISON_DAILY_DAYS = 30
 BOOKS_COMPARISON_WEEKLY_DAYS = 7
+
+# === Audit log and retention === #
+
+# Transactions, payloads, import attempts and the audit log are kept at least this many years
+# (Canada Revenue Agency: six years after the end of the tax year they relate to).
+RETENTION_MIN_YEARS = 6
+# The default purge age: six years after the end of a tax year is up to seven after a record.
+RETENTION_DEFAULT_YEARS = 7

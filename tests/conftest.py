@@ -23,6 +23,7 @@ SUITE_MARKERS = {
     "health": "unit",
     "kashoo_logic": "unit",
     "deployment": "unit",
+    "audit": "unit",
     "sandbox": "sandbox",
     "integration": "integration",
     "interop": "interop",

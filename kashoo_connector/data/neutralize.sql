@@ -7,3 +7,34 @@ UPDATE kashoo_backend
        state = 'draft';
 DELETE FROM kashoo_oauth_token;
 DELETE FROM kashoo_oauth_state;
+
+-- Personal data the connector brought in from Kashoo (PIPEDA): contacts are pseudonymised
+-- with their ids, and so are the partners matched or created from them (only those). The
+-- Kashoo data kept on a contact is cleared too: it holds the same names and numbers.
+UPDATE res_partner AS partner
+   SET name = 'Kashoo contact ' || partner.id,
+       complete_name = 'Kashoo contact ' || partner.id,
+       commercial_company_name = CASE WHEN partner.commercial_company_name IS NULL THEN NULL
+                                      ELSE 'Kashoo contact ' || partner.id END,
+       email = 'kashoo-contact-' || partner.id || '@example.invalid',
+       email_normalized = 'kashoo-contact-' || partner.id || '@example.invalid',
+       phone = NULL,
+       mobile = NULL,
+       street = NULL,
+       street2 = NULL,
+       zip = NULL,
+       city = NULL,
+       vat = NULL,
+       company_registry = NULL,
+       kashoo_business_number = NULL,
+       kashoo_gst_number = NULL,
+       kashoo_qst_number = NULL,
+       kashoo_bn9 = NULL
+ WHERE partner.id IN (SELECT partner_id FROM kashoo_contact WHERE partner_id IS NOT NULL);
+UPDATE kashoo_contact
+   SET name = 'Kashoo contact ' || id,
+       email = 'kashoo-contact-' || id || '@example.invalid',
+       business_number = NULL,
+       gst_number = NULL,
+       qst_number = NULL,
+       raw = NULL;

@@ -20,6 +20,8 @@ from . import test_kashoo_health
 from . import test_kashoo_health_tour
 from . import test_kashoo_quarantine
 from . import test_kashoo_quarantine_tour
+from . import test_audit_log
+from . import test_retention
 from . import test_i18n
 from . import test_staging_access
 from . import test_two_factor

@@ -3,6 +3,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 
 from ... import const
+from ...kashoo_logic import sync_outcomes
 
 
 class KashooSyncLog(models.Model):
@@ -30,5 +31,13 @@ class KashooSyncLog(models.Model):
 
     @api.autovacuum
     def _gc_kashoo_sync_logs(self):
+        # Only run-level failure lines (a paused or failed run, about no Kashoo record) go
+        # after 90 days. An import attempt is part of the books' records, kept with them at
+        # least six years: the backend's retention purge removes it, never this.
         limit = fields.Datetime.now() - timedelta(days=const.SYNC_LOG_RETENTION_DAYS)
-        self.env.cr.execute("DELETE FROM kashoo_sync_log WHERE create_date < %s", [limit])
+        self.env.cr.execute(
+            """DELETE FROM kashoo_sync_log
+                WHERE create_date < %s AND transaction_id IS NULL
+                  AND COALESCE(kashoo_id, 0) = 0 AND outcome IN %s""",
+            [limit, tuple(sync_outcomes.RUN_FAILURE_OUTCOMES)],
+        )
