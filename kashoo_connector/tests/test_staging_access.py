@@ -85,6 +85,15 @@ class TestKashooStagingAccess(KashooCanadaCommon):
         row.action_kashoo_retry()
         self.assertIn(self.row.state, ("pending", "quarantined", "done"))
         self.assertFalse(self.row.ignore_reason)
+        entries = self.env["kashoo.audit.log"].search(
+            [("res_model", "=", "kashoo.transaction"), ("res_id", "=", self.row.id)]
+        )
+        self.assertEqual(set(entries.mapped("action")), {"ignore", "retry"})
+        self.assertEqual(set(entries.mapped("user_id")), {self.accountant})
+        self.assertIn(
+            "Entered by hand in Odoo",
+            entries.filtered(lambda entry: entry.action == "ignore").after_values,
+        )
 
     def test_actions_refuse_rows_of_another_company(self):
         other_user = new_test_user(

@@ -73,6 +73,18 @@ class TestKashooSyncImport(KashooCanadaCommon):
         ]
         return self._sandbox("PATCH", f"/_sandbox/records/{record['id']}", {"lineItems": lines})
 
+    def test_every_import_is_in_the_audit_log(self):
+        moves = self.env["account.move"].search(
+            [("kashoo_backend_id", "=", self.backend.id), ("state", "=", "posted")]
+        )
+        self.assertTrue(moves)
+        entries = self.env["kashoo.audit.log"].search(
+            [("action", "=", "import"), ("res_model", "=", "account.move")]
+        )
+        self.assertLessEqual(set(moves.ids), set(entries.mapped("res_id")))
+        entry = entries.filtered(lambda entry: entry.res_id == moves[0].id)
+        self.assertIn(str(moves[0].kashoo_id), entry.after_values)
+
     def test_every_record_imported_once_or_quarantined_with_a_reason(self):
         rows = self.env["kashoo.transaction"].search([("backend_id", "=", self.backend.id)])
         self.assertEqual(set(rows.mapped("kashoo_id")), set(self.records))

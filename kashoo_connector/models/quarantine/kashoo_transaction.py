@@ -211,6 +211,7 @@ class KashooTransaction(models.Model):
             }
         )
         self.env["kashoo.backend"]._kashoo_wake_processing()
+        self.env["kashoo.audit.log"]._kashoo_record("retry", rows)
         rows._kashoo_log_decision(_("Retry asked by %(user)s.", user=self.env.user.name))
         self.env["kashoo.sync.log"]._kashoo_update_resolution(rows)
         if len(rows) > const.RETRY_NOW_LIMIT:
@@ -291,6 +292,7 @@ class KashooTransaction(models.Model):
                 "ignored_at": fields.Datetime.now(),
             }
         )
+        self.env["kashoo.audit.log"]._kashoo_record("ignore", rows, after={"reason": reason})
         rows._kashoo_log_decision(
             Markup("%s<br/>%s")
             % (_("Ignored by %(user)s. Reason:", user=self.env.user.name), reason)

@@ -13,6 +13,7 @@ that writes accounting documents.
 
 import logging
 import time
+from collections import defaultdict
 from datetime import date, timedelta
 
 from odoo import _, api, fields, models
@@ -28,6 +29,8 @@ _logger = logging.getLogger(__name__)
 
 #: Seconds between looks at a payment whose target document is still being imported.
 TARGET_WAIT_SECONDS = 10
+#: The audit log's word for what an import did to the books.
+AUDITED_OUTCOMES = {sync_outcomes.DONE: "import", sync_outcomes.UPDATED: "rewrite"}
 #: Times a batch that met a concurrent update is run again before the run gives up.
 MAX_CONFLICT_RERUNS = 5
 
@@ -254,6 +257,8 @@ class _Outcomes:
         self.env = env
         self.backend = backend
         self.logs = []
+        # What the batch did to the books, for the audit log: {(action, model): [(id, after)]}
+        self.audited = defaultdict(list)
         self.finished = 0
         self.now = fields.Datetime.now()
 
@@ -307,11 +312,27 @@ class _Outcomes:
             # it); a deleted draft leaves nothing.
             if result.move:
                 original = result.move.reversed_entry_id or row.move_id
+                self._audit("reversal", result.move, row)
                 self.end(row, "deleted", sync_outcomes.DELETED, move=original or None)
             else:
+                self._audit("removal", row, row)
                 self.end(row, "deleted", sync_outcomes.DELETED, clear_move=True)
         else:
+            if result.outcome in AUDITED_OUTCOMES:
+                self._audit(AUDITED_OUTCOMES[result.outcome], result.move, row)
             self.end(row, "done", result.outcome, move=result.move or None)
+
+    def _audit(self, action, record, row):
+        self.audited[action, record._name].append(
+            (
+                record.id,
+                {
+                    "kashoo_id": row.kashoo_id,
+                    "kashoo_version": row.kashoo_version,
+                    "document": record.display_name if record._name == "account.move" else "",
+                },
+            )
+        )
 
     def _target_alive(self, error):
         """Whether the document a payment waits for may still be imported soon."""
@@ -399,11 +420,19 @@ class _Outcomes:
         self.finished += 1
 
     def write(self, rows, started):
-        """Write the sync log of the batch in one ``create()``; return the rows finished."""
+        """Write the sync log and the audit log of the batch, one ``create()`` each per
+        kind; return the rows finished."""
         if self.logs:
             share = int((time.monotonic() - started) * 1000 / len(self.logs))
             for log in self.logs:
                 log["duration_ms"] = share
             self.env["kashoo.sync.log"].sudo().create(self.logs)
             self.logs = []
+        audit = self.env["kashoo.audit.log"].sudo()
+        for (action, model), entries in self.audited.items():
+            records = self.env[model].browse([record_id for record_id, _after in entries])
+            audit._kashoo_record(
+                action, records, after=[after for _id, after in entries], backend=self.backend
+            )
+        self.audited.clear()
         return self.finished
