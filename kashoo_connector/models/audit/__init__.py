@@ -2,6 +2,7 @@
 from . import kashoo_audit_chain
 from . import kashoo_audit_log
 from . import kashoo_backend
+from . import kashoo_audited_mapping
 from . import kashoo_account
 from . import kashoo_tax
 from . import kashoo_contact

@@ -1,20 +1,10 @@
 from odoo import models
 
-# The Odoo side of the mapping: what decides where Kashoo's amounts are posted.
-AUDITED_FIELDS = ("partner_id", "active")
-
 
 class KashooContact(models.Model):
     """The Kashoo contact's Odoo partner: audit-logged on change."""
 
-    _inherit = "kashoo.contact"
-
-    def write(self, vals):
-        fnames = [fname for fname in AUDITED_FIELDS if fname in vals]
-        if not fnames or not self:
-            return super().write(vals)
-        audit = self.env["kashoo.audit.log"]
-        before = audit._kashoo_snapshot(self, fnames)
-        result = super().write(vals)
-        audit._kashoo_record_changes("mapping", self, fnames, before)
-        return result
+    _name = "kashoo.contact"
+    _inherit = ["kashoo.contact", "kashoo.audited.mapping"]
+    # The Odoo side of the mapping: what decides where Kashoo's amounts are posted.
+    _kashoo_audited_fields = ("partner_id", "active")
