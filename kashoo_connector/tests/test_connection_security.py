@@ -16,7 +16,7 @@ from odoo.tools import mute_logger
 from .. import utils
 from ..controllers.kashoo_oauth import KashooOAuthController
 from ..kashoo_api import SecretBox, TokenSet, generate_key
-from .common import KashooCommon
+from .common import KashooCommon, allow_management_without_2fa
 
 OLD_ACCESS = "old-access-7c1f9e2b"
 OLD_REFRESH = "old-refresh-3a8d5c0e"
@@ -271,6 +271,7 @@ class TestConnectionOverRpc(HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        allow_management_without_2fa(cls.env)
         cls.backend = cls.env["kashoo.backend"].search([], limit=1) or cls.env[
             "kashoo.backend"
         ].create({"company_id": cls.env.company.id})
