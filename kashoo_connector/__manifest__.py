@@ -41,6 +41,7 @@
         "views/kashoo_books_comparison_views.xml",
         "views/kashoo_backend_views.xml",
         "views/kashoo_audit_log_views.xml",
+        "views/kashoo_api_access_log_views.xml",
         "views/res_config_settings_views.xml",
         # Menus last: they point at the actions above.
         "views/menus.xml",

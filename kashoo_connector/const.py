@@ -111,6 +111,13 @@ DEFAULT_FETCH_OVERLAP_SECONDS = 600
 # Run-level failure lines of the sync log (a paused or failed run, about no transaction) older
 # than this are removed by the autovacuum; import attempts follow the records' retention.
 SYNC_LOG_RETENTION_DAYS = 90
+# Days an API access-log entry is kept for reviewing usage.
+API_ACCESS_LOG_RETENTION_DAYS = 90
+# Days after which the administrators are reminded to rotate the client secret.
+CLIENT_SECRET_ROTATION_DAYS = 90
+ACTIVITY_TYPE_ROTATE_SECRET = "kashoo_connector.mail_activity_type_kashoo_rotate_client_secret"
+# Context key naming the operation a Kashoo client works for, in the API access log.
+CONTEXT_API_OPERATION = "kashoo_api_operation"
 # Daily sync-state exports kept per backend.
 SYNC_EXPORTS_KEPT = 30
 

@@ -6,6 +6,7 @@ with ``Retry-After``, other 5xx, timeouts, connection errors, cut-off bodies) wi
 backoff, renews the token once on a 401, and maps every failure to a typed error.
 """
 
+import collections
 import datetime
 import logging
 import re
@@ -23,6 +24,7 @@ from .const import (
     DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_MAX_RETRY_AFTER,
     DEFAULT_PAGE_SIZE,
+    DEFAULT_REQUEST_LOG_SIZE,
     DEFAULT_TIMEOUT,
     INTEGRATION_NAME,
     INTEGRATION_VERSION,
@@ -34,6 +36,7 @@ from .exceptions import (
     KashooBadRequest,
     KashooBadResponse,
     KashooConfigError,
+    KashooError,
     KashooForbidden,
     KashooNotFound,
     KashooPagingLimitExceeded,
@@ -82,6 +85,11 @@ class KashooClient:
     :param logging.Logger|None logger: where to log; this module's logger when omitted.
     :param timer: a monotonic clock in seconds, timing each HTTP exchange for
         :meth:`take_request_stats` (injected by tests).
+    :param int request_log_size: the most exchanges :meth:`take_request_log` keeps between
+        two takes; the oldest are dropped past it (counted in ``request_log_dropped``).
+    :param on_close: ``on_close(client, error)``, called when the client closes, with the
+        exception that ends a ``with`` block (``None`` otherwise): the caller stores what
+        :meth:`take_request_log` still holds there.
     """
 
     def __init__(
@@ -111,6 +119,8 @@ class KashooClient:
         rng=None,
         logger=None,
         timer=time.monotonic,
+        request_log_size=DEFAULT_REQUEST_LOG_SIZE,
+        on_close=None,
     ):
         self._root_url = _root_url(base_url, api_prefix, api_version)
         self.auth = auth
@@ -145,19 +155,32 @@ class KashooClient:
         self._timer = timer
         self.request_count = 0
         self.request_seconds = 0.0
+        # The same exchanges one by one, for the caller's API access log; bounded, so a
+        # caller that never takes them cannot grow the process.
+        self._request_log = collections.deque(maxlen=request_log_size)
+        self.request_log_dropped = 0
+        self._on_close = on_close
 
     # -- plumbing -----------------------------------------------------------------------
 
-    def close(self):
-        """Close the HTTP session if the client created it."""
-        if self._owns_session:
-            self._session.close()
+    def close(self, error=None):
+        """Close the HTTP session if the client created it, after the ``on_close`` callback.
+
+        :param BaseException|None error: the exception the client's work ended with.
+        """
+        try:
+            if self._on_close is not None:
+                on_close, self._on_close = self._on_close, None
+                on_close(self, error)
+        finally:
+            if self._owns_session:
+                self._session.close()
 
     def __enter__(self):
         return self
 
-    def __exit__(self, *exc_info):
-        self.close()
+    def __exit__(self, exc_type, exc, traceback):
+        self.close(exc)
 
     def take_request_stats(self):
         """Return ``(requests, seconds)`` sent since the last call, and start counting afresh.
@@ -171,6 +194,20 @@ class KashooClient:
         self.request_count = 0
         self.request_seconds = 0.0
         return stats
+
+    def take_request_log(self):
+        """Return the HTTP exchanges sent since the last call, oldest first, and start afresh.
+
+        Each is a dict: ``at`` (Unix time it started), ``method``, ``path`` (the URL path,
+        never the query string), ``status`` (the HTTP status, or ``None`` when no response
+        came) and ``seconds``. Nothing else is kept: no header, body or parameter.
+
+        :rtype: list[dict]
+        """
+        entries = list(self._request_log)
+        self._request_log.clear()
+        self.request_log_dropped = 0
+        return entries
 
     def url_for(self, path):
         """Return the absolute URL of an API path, e.g. ``/users/me``.
@@ -232,9 +269,11 @@ class KashooClient:
                 self._sleep(delay)
 
     def _timed_send(self, method, url, **kwargs):
+        at = self._clock()
         started = self._timer()
+        status = None
         try:
-            return send(
+            response = send(
                 self._session,
                 method,
                 url,
@@ -242,9 +281,26 @@ class KashooClient:
                 max_bytes=self.max_response_bytes,
                 **kwargs,
             )
+            status = response.status_code
+            return response
+        except KashooError as error:
+            status = error.status
+            raise
         finally:
+            seconds = max(self._timer() - started, 0.0)
             self.request_count += 1
-            self.request_seconds += max(self._timer() - started, 0.0)
+            self.request_seconds += seconds
+            if len(self._request_log) == self._request_log.maxlen:
+                self.request_log_dropped += 1
+            self._request_log.append(
+                {
+                    "at": at,
+                    "method": method,
+                    "path": urlsplit(url).path,
+                    "status": status,
+                    "seconds": seconds,
+                }
+            )
 
     def _retry_delay(self, error, failures, method):
         """Return the wait before the next try, or ``None`` when ``error`` must be raised."""

@@ -13,6 +13,8 @@ DEFAULT_API_PREFIX = "/api"
 
 #: Real clients page with ``limit=100``; the sandbox clamps larger values to 100.
 DEFAULT_PAGE_SIZE = 100
+# Per-request entries a client keeps for the access log between two takes.
+DEFAULT_REQUEST_LOG_SIZE = 1000
 MAX_PAGE_SIZE = 100
 #: Upper bound on pages fetched by one listing, so a misbehaving server cannot loop us forever.
 DEFAULT_MAX_PAGES = 1000

@@ -25,3 +25,5 @@ from . import test_retention
 from . import test_i18n
 from . import test_staging_access
 from . import test_two_factor
+from . import test_api_access_log
+from . import test_client_secret_rotation

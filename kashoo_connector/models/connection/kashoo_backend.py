@@ -2,6 +2,8 @@ import base64
 import binascii
 import contextlib
 import logging
+import time
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from odoo import _, api, fields, models
@@ -15,6 +17,7 @@ from ...kashoo_api import (
     ClassicTokenProvider,
     KashooAuth,
     KashooAuthError,
+    KashooAuthRejected,
     KashooAuthRevoked,
     KashooCertificatePinError,
     KashooClient,
@@ -125,6 +128,22 @@ class KashooBackend(models.Model):
         groups="base.group_system",
         help="Shown empty once stored; type a new value to replace it.",
     )
+    client_secret_new = fields.Char(
+        string="New Client Secret",
+        compute="_compute_write_only_secrets",
+        inverse="_inverse_client_secret_new",
+        groups="base.group_system",
+        help="To rotate the client secret without interruption: enter the new secret here, "
+        "then click Rotate Client Secret. The current secret stays in use until Kashoo has "
+        "accepted the new one.",
+    )
+    client_secret_changed_at = fields.Datetime(
+        string="Client Secret Set On",
+        readonly=True,
+        copy=False,
+        help="When the current client secret was entered; the administrators are reminded "
+        "to rotate it after 90 days.",
+    )
     classic_token = fields.Char(
         string="Classic API Token",
         compute="_compute_write_only_secrets",
@@ -135,6 +154,7 @@ class KashooBackend(models.Model):
     kashoo_business_id = fields.Integer(string="Kashoo Business ID", tracking=True, copy=False)
     kashoo_business_name = fields.Char(string="Kashoo Business", readonly=True, copy=False)
     has_client_secret = fields.Boolean(compute="_compute_has_secrets")
+    has_client_secret_pending = fields.Boolean(compute="_compute_has_secrets")
     has_tokens = fields.Boolean(compute="_compute_has_secrets")
     redirect_uri = fields.Char(
         string="Redirect URI",
@@ -144,6 +164,8 @@ class KashooBackend(models.Model):
 
     # Encrypted at rest; never exposed to anyone but system administrators.
     client_secret_encrypted = fields.Char(groups="base.group_system", copy=False)
+    # A new client secret not yet proven with Kashoo; the current one is used meanwhile.
+    client_secret_pending_encrypted = fields.Char(groups="base.group_system", copy=False)
     classic_token_encrypted = fields.Char(groups="base.group_system", copy=False)
     webhook_secret_encrypted = fields.Char(groups="base.group_system", copy=False)
     token_scope = fields.Char(string="Granted Scopes", compute="_compute_token_scope")
@@ -185,6 +207,7 @@ class KashooBackend(models.Model):
     def _compute_write_only_secrets(self):
         # Secrets are write-only in the UI: nobody reads a stored value back.
         self.client_secret = False
+        self.client_secret_new = False
         self.classic_token = False
 
     def _compute_has_secrets(self):
@@ -196,6 +219,7 @@ class KashooBackend(models.Model):
         )
         for backend, backend_sudo in zip(self, self.sudo(), strict=True):
             backend.has_client_secret = bool(backend_sudo.client_secret_encrypted)
+            backend.has_client_secret_pending = bool(backend_sudo.client_secret_pending_encrypted)
             backend.has_tokens = backend in authorized or bool(backend_sudo.classic_token_encrypted)
 
     def _compute_token_scope(self):
@@ -225,7 +249,14 @@ class KashooBackend(models.Model):
             )
 
     def _inverse_client_secret(self):
+        entered = self.filtered("client_secret")
         self._store_secret("client_secret_encrypted", "client_secret", _("Client secret"))
+        entered._kashoo_client_secret_replaced()
+
+    def _inverse_client_secret_new(self):
+        self._store_secret(
+            "client_secret_pending_encrypted", "client_secret_new", _("New client secret")
+        )
 
     def _inverse_classic_token(self):
         self._store_secret("classic_token_encrypted", "classic_token", _("Classic API token"))
@@ -462,6 +493,61 @@ class KashooBackend(models.Model):
             "params": {"type": "success", "title": _("Secrets re-encrypted"), "message": message},
         }
 
+    def action_kashoo_rotate_client_secret(self):
+        """Make the pending client secret current once Kashoo has accepted it.
+
+        The proof is a token refresh authenticated with the new secret: on success the new
+        tokens and the new secret are stored together and the old secret is wiped; on any
+        failure the old secret stays in use, untouched.
+        """
+        self.ensure_one()
+        self._check_administrator()
+        backend_sudo = self.sudo()
+        if not backend_sudo.client_secret_pending_encrypted:
+            raise UserError(_("Enter the new client secret first, then rotate."))
+        if self.auth_mode != AUTH_MODE_OAUTH:
+            raise UserError(_("Only an OAuth connection has a client secret to rotate."))
+        if not self.env["kashoo.oauth.token"].sudo().search([("backend_id", "=", self.id)]):
+            raise UserError(
+                _(
+                    "There is no authorization to prove the new client secret with. Enter it "
+                    "as the Client Secret and authorize with Kashoo instead."
+                )
+            )
+        secret = self._kashoo_decrypted("client_secret_pending_encrypted")
+        try:
+            self._kashoo_prove_client_secret(secret)
+        except KashooAuthRejected as error:
+            reason = _("Kashoo refused the new client secret (%(details)s).", details=error.message)
+        except KashooAuthRevoked as error:
+            reason = _(
+                "Kashoo refused the stored authorization (%(details)s); authorize again, then "
+                "rotate.",
+                details=error.message,
+            )
+        except KashooTransientError as error:
+            reason = _(
+                "Kashoo could not be reached (%(details)s); try again later.",
+                details=error.message,
+            )
+        except KashooError as error:
+            reason = _("Kashoo answered unexpectedly (%(details)s).", details=error.message)
+        else:
+            return {
+                "type": "ir.actions.client",
+                "tag": "display_notification",
+                "params": {
+                    "type": "success",
+                    "title": _("Client secret rotated"),
+                    "message": _(
+                        "Kashoo accepted the new client secret; it is now in use and the old "
+                        "one was removed."
+                    ),
+                    "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+                },
+            }
+        raise UserError(_("%(reason)s The old client secret stays in use.", reason=reason))
+
     @api.model
     def _kashoo_reencrypt_secrets(self):
         """Rotate every ``*_encrypted`` column of the connector's models to the first key, in
@@ -520,10 +606,9 @@ class KashooBackend(models.Model):
         if self.auth_mode == AUTH_MODE_CLASSIC:
             provider = ClassicTokenProvider(token=self._kashoo_stored_classic_token)
         else:
+            store = _BackendTokenStore(self)
             provider = OAuthTokenManager(
-                _BackendTokenStore(self),
-                self._kashoo_refresh_tokens,
-                margin_seconds=self.token_refresh_margin,
+                store, store.refresh, margin_seconds=self.token_refresh_margin
             )
         return KashooClient(
             self.api_url,
@@ -535,18 +620,121 @@ class KashooBackend(models.Model):
             instance_uuid=self.env["ir.config_parameter"].sudo().get_param("database.uuid"),
             timeout=const.REQUEST_TIMEOUT,
             logger=_logger,
+            on_close=self._kashoo_on_client_close,
         )
+
+    def _kashoo_on_client_close(self, client, error):
+        """Store the calls ``client`` made that no page or batch stored yet.
+
+        The operation is the one the caller named in the context (``kashoo_api_operation``).
+        After an error that is not Kashoo's, the transaction may be unusable: nothing is
+        written then.
+        """
+        entries = client.take_request_log()
+        if entries and (error is None or isinstance(error, KashooError)):
+            self._kashoo_log_api_calls(
+                entries, self.env.context.get(const.CONTEXT_API_OPERATION) or "other"
+            )
+
+    def _kashoo_log_api_calls(self, entries, operation):
+        """Keep ``entries`` (from :meth:`KashooClient.take_request_log`) in the API access
+        log; the API log concern stores them."""
+        self.ensure_one()
+
+    def _kashoo_decrypted(self, column):
+        """The plain value of the encrypted ``column`` of this backend (``None`` if empty)."""
+        self.ensure_one()
+        value = self.sudo()[column]
+        return utils.decrypt_secret(self.env, value) if value else None
+
+    def _kashoo_prove_client_secret(self, secret):
+        """Refresh the tokens authenticated with ``secret``; on success make ``secret`` the
+        client secret.
+
+        The new tokens are committed by the refresh itself; the secret is adopted in this
+        transaction (writing the backend row from the refresh's cursor could wait on this
+        transaction's own lock). Should this transaction fail, the old secret stays current
+        and the new one pending: the rotation can be retried.
+
+        :raise KashooError: Kashoo refused or could not be reached; nothing changed.
+        """
+        self.ensure_one()
+        store = _BackendTokenStore(self, client_secret=secret, operation="rotate")
+        OAuthTokenManager(store, store.refresh).get_access_token(force_refresh=True)
+        self._kashoo_adopt_client_secret(secret)
+
+    def _kashoo_adopt_client_secret(self, secret):
+        """Make the proven ``secret`` current and wipe the old and the pending one."""
+        self.ensure_one()
+        self.sudo().write(
+            {
+                "client_secret_encrypted": utils.get_secret_box(self.env).encrypt(secret),
+                "client_secret_pending_encrypted": False,
+            }
+        )
+        self._kashoo_client_secret_replaced()
+        self.message_post(body=_("Client secret rotated; the old one was removed."))
+
+    def _kashoo_client_secret_replaced(self):
+        """Start the secret's age afresh and close the reminder to rotate it."""
+        self.sudo().write({"client_secret_changed_at": fields.Datetime.now()})
+        self.sudo().activity_feedback(
+            [const.ACTIVITY_TYPE_ROTATE_SECRET],
+            feedback=_("The client secret was replaced."),
+        )
+
+    @api.model
+    def _cron_kashoo_client_secret_reminder(self):
+        """Ask the administrators, once while it stays open, to rotate every client secret
+        older than :data:`const.CLIENT_SECRET_ROTATION_DAYS`."""
+        limit = fields.Datetime.now() - timedelta(days=const.CLIENT_SECRET_ROTATION_DAYS)
+        activity_type = self.env.ref(const.ACTIVITY_TYPE_ROTATE_SECRET)
+        backends = self.sudo().search(
+            [
+                ("auth_mode", "=", AUTH_MODE_OAUTH),
+                ("client_secret_encrypted", "!=", False),
+                "|",
+                ("client_secret_changed_at", "<", limit),
+                "&",
+                ("client_secret_changed_at", "=", False),
+                ("create_date", "<", limit),
+            ]
+        )
+        admins = self.env.ref("base.group_system").users.filtered(lambda user: not user.share)
+        for backend in backends:
+            reminded = backend.activity_ids.filtered(
+                lambda activity: activity.activity_type_id == activity_type
+            ).user_id
+            for admin in admins:
+                if backend.company_id in admin.company_ids and admin not in reminded:
+                    backend.activity_schedule(
+                        const.ACTIVITY_TYPE_ROTATE_SECRET,
+                        summary=_("Rotate the Kashoo client secret"),
+                        note=_(
+                            "The client secret of %(backend)s was set more than %(days)s days "
+                            "ago. Create a new secret in Kashoo, enter it as New Client Secret "
+                            "and click Rotate Client Secret: the old one stays in use until "
+                            "Kashoo accepts the new one.",
+                            backend=backend.display_name,
+                            days=const.CLIENT_SECRET_ROTATION_DAYS,
+                        ),
+                        user_id=admin.id,
+                    )
 
     def _kashoo_tls_pins(self):
         return _split_pins(self.sudo().tls_spki_pins) or None
 
-    def _kashoo_refresh_tokens(self, refresh_token):
-        """Spend ``refresh_token`` at Kashoo's token endpoint; return the new token set."""
+    def _kashoo_refresh_tokens(self, refresh_token, client_secret=None):
+        """Spend ``refresh_token`` at Kashoo's token endpoint; return the new token set.
+
+        :param str|None client_secret: authenticate with this secret instead of the stored one
+            (a rotation proving the new secret).
+        """
         return refresh_tokens(
             self._oauth_endpoint(const.OAUTH_TOKEN_PATH),
             refresh_token,
             self.client_id,
-            utils.decrypt_secret(self.env, self.sudo().client_secret_encrypted),
+            client_secret or utils.decrypt_secret(self.env, self.sudo().client_secret_encrypted),
             timeout=const.REQUEST_TIMEOUT,
             tls_pins=self._kashoo_tls_pins(),
         )
@@ -639,16 +827,22 @@ class KashooBackend(models.Model):
         """Exchange the authorization code of the OAuth callback and store the tokens."""
         self.ensure_one()
         backend_sudo = self.sudo()
-        token_set = exchange_code(
-            self._oauth_endpoint(const.OAUTH_TOKEN_PATH),
-            code,
-            self.redirect_uri,
-            code_verifier,
-            self.client_id,
-            utils.decrypt_secret(self.env, backend_sudo.client_secret_encrypted),
-            timeout=const.REQUEST_TIMEOUT,
-            tls_pins=self._kashoo_tls_pins(),
-        )
+        endpoint = self._oauth_endpoint(const.OAUTH_TOKEN_PATH)
+        entries = []
+        try:
+            with _timed_token_call(endpoint, entries):
+                token_set = exchange_code(
+                    endpoint,
+                    code,
+                    self.redirect_uri,
+                    code_verifier,
+                    self.client_id,
+                    utils.decrypt_secret(self.env, backend_sudo.client_secret_encrypted),
+                    timeout=const.REQUEST_TIMEOUT,
+                    tls_pins=self._kashoo_tls_pins(),
+                )
+        finally:
+            self._kashoo_log_api_calls(entries, "token")
         self.env["kashoo.oauth.token"]._save(self, token_set)
         self.write({"state": "connected"})
         self._log_auth("token", "success", _("Authorization granted; tokens stored."))
@@ -687,6 +881,24 @@ class KashooBackend(models.Model):
         )
 
 
+@contextlib.contextmanager
+def _timed_token_call(url, entries):
+    """Append to ``entries`` an access-log entry (as :meth:`KashooClient.take_request_log`
+    gives) for the token-endpoint POST made inside the block."""
+    entry = {"at": time.time(), "method": "POST", "path": urlsplit(url).path, "status": None}
+    started = time.monotonic()
+    try:
+        yield
+        # The token functions return only on a 200 answer.
+        entry["status"] = 200
+    except KashooError as error:
+        entry["status"] = error.status
+        raise
+    finally:
+        entry["seconds"] = max(time.monotonic() - started, 0.0)
+        entries.append(entry)
+
+
 def _split_pins(text):
     return [pin.strip() for pin in (text or "").split(",") if pin.strip()]
 
@@ -703,9 +915,26 @@ class _BackendTokenStore:
     token is used: a later rollback of the caller's transaction cannot lose it.
     """
 
-    def __init__(self, backend):
+    def __init__(self, backend, client_secret=None, operation="token"):
         self._backend = backend
         self._locked = None
+        # A rotation authenticates with the new secret, adopted when the refresh succeeds.
+        self._client_secret = client_secret
+        self._operation = operation
+        self._entries = []
+
+    def refresh(self, refresh_token):
+        """The manager's refresh function: the backend's, timed for the API access log."""
+        endpoint = self._backend._oauth_endpoint(const.OAUTH_TOKEN_PATH)
+        with _timed_token_call(endpoint, self._entries):
+            return self._backend._kashoo_refresh_tokens(
+                refresh_token, client_secret=self._client_secret
+            )
+
+    def _flush_entries(self):
+        entries, self._entries = self._entries, []
+        if entries and self._locked is not None:
+            self._locked._kashoo_log_api_calls(entries, self._operation)
 
     def load(self):
         backend = self._backend
@@ -725,14 +954,18 @@ class _BackendTokenStore:
             try:
                 yield env["kashoo.oauth.token"]._load(self._locked, lock=True)
             except KashooAuthRevoked as error:
+                self._flush_entries()
                 self._locked._mark_reauthorization_needed(error.message)
                 cr.commit()  # keep the paused state and the notification despite the raise
                 backend.invalidate_recordset(["state"])
                 raise
             except KashooError as error:
+                self._flush_entries()
                 self._locked._log_auth("refresh", "failure", error.message)
                 cr.commit()  # the audit trail of the failed attempt survives the raise
                 raise
+            else:
+                self._flush_entries()
             finally:
                 self._locked = None
             # The rotated refresh token is durable before the new access token is used.
@@ -743,9 +976,10 @@ class _BackendTokenStore:
         locked = self._locked
         locked.env["kashoo.oauth.token"]._save(locked, token_set)
         # env._, not _(): this helper is no record, so _() would find no language.
-        message = (
-            locked.env._("Access token renewed after a 401.")
-            if forced
-            else locked.env._("Access token renewed ahead of expiry.")
-        )
+        if self._client_secret is not None:
+            message = locked.env._("Access token renewed with the new client secret.")
+        elif forced:
+            message = locked.env._("Access token renewed after a 401.")
+        else:
+            message = locked.env._("Access token renewed ahead of expiry.")
         locked._log_auth("refresh", "success", message)
