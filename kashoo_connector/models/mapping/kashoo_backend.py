@@ -202,6 +202,15 @@ class KashooBackend(models.Model):
         self._kashoo_store_reference_data(accounts, taxes, contacts)
         return {"accounts": len(accounts), "taxes": len(taxes), "contacts": len(contacts)}
 
+    @api.model
+    def _kashoo_reencrypt_secrets(self):
+        # The contacts' tax-number hashes are keyed with the first encryption key too.
+        count = super()._kashoo_reencrypt_secrets()
+        self.env["kashoo.contact"].sudo().with_context(active_test=False).search(
+            ["|", ("kashoo_bn9_hash", "!=", False), ("kashoo_qst_hash", "!=", False)]
+        )._kashoo_refresh_tax_number_hashes()
+        return count
+
     def _kashoo_store_reference_data(self, accounts=(), taxes=(), contacts=()):
         """Upsert Kashoo objects (already read) and derive what follows from them."""
         self.ensure_one()
