@@ -26,3 +26,4 @@ from . import test_i18n
 from . import test_staging_access
 from . import test_two_factor
 from . import test_tax_number_encryption
+from . import test_hash_lock

@@ -1,0 +1,87 @@
+from decimal import Decimal
+
+from odoo.tests import tagged
+
+from .kashoo_mapping_common import KashooCanadaCommon
+
+
+@tagged("post_install", "-at_install")
+class TestImportHashLock(KashooCanadaCommon):
+    """With "Lock imported entries with Odoo's hash", imported entries are inalterable and a
+    new Kashoo version becomes a reversal plus a new document."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._map_everything()
+        cls.builder = cls.env["kashoo.move.builder"]
+        cls.backend.kashoo_lock_with_hash = True
+
+    def _assert_books_balance(self):
+        self.env.flush_all()
+        self.env.cr.execute(
+            "SELECT COALESCE(SUM(balance), 0) FROM account_move_line "
+            "WHERE company_id = %s AND parent_state = 'posted'",
+            [self.company.id],
+        )
+        self.assertTrue(self.company.currency_id.is_zero(self.env.cr.fetchone()[0]))
+
+    def test_option_locks_the_import_journals(self):
+        journals = self.backend._kashoo_import_journals()
+        self.assertTrue({"sale", "purchase", "general", "bank"} <= set(journals.mapped("type")))
+        self.assertTrue(all(journals.mapped("restrict_mode_hash_table")))
+
+    def test_posted_imported_entries_carry_a_hash(self):
+        ids = [self.fixtures["lineDiscount"][0], self.fixtures["partialPayment"][0]]
+        payment = self._records([ids[1]])[0]
+        invoice = self._records([payment["appliesTo"][0]["record"]])[0]
+        results = self.builder._kashoo_build_moves(self.backend, [invoice, payment])
+        self.assertFalse([result.error for result in results if result.error])
+        for result in results:
+            self.assertEqual(result.move.state, "posted")
+            self.assertTrue(result.move.inalterable_hash, result.move.name)
+
+    def test_new_version_of_a_hashed_entry_is_a_reversal_and_a_new_document(self):
+        [record] = self._records([self.fixtures["lineDiscount"][0]])
+        [result] = self.builder._kashoo_build_moves(self.backend, [record])
+        move = result.move
+        self.assertTrue(move.inalterable_hash)
+        original_hash, original_total = move.inalterable_hash, move.amount_total
+        line = dict(record["lineItems"][0])
+        line["unitPrice"] += 100
+        line["amount"] = round(Decimal(line["quantity"]) * line["unitPrice"]) - line["discount"]
+        changed = dict(
+            record,
+            version=record["version"] + 1,
+            lineItems=[line],
+            amount=line["amount"] + sum(tax["amount"] for tax in line["taxes"]),
+        )
+        updated = self.builder._kashoo_rewrite_move(move, changed)
+        self.assertFalse(updated.error, updated.error)
+        self.assertEqual(updated.outcome, "updated")
+        new = updated.move
+        self.assertNotEqual(new, move)
+        # The original is untouched (still hashed, same amounts) and reversed.
+        self.assertEqual(move.state, "posted")
+        self.assertEqual(move.inalterable_hash, original_hash)
+        self.assertEqual(move.amount_total, original_total)
+        reversal = self.env["account.move"].search([("reversed_entry_id", "=", move.id)])
+        self.assertEqual(reversal.state, "posted")
+        self.assertEqual(reversal.amount_total, original_total)
+        self.assertEqual(move.payment_state, "reversed")
+        # The new version is the live document of the Kashoo record, in the same lineage.
+        self.assertEqual((new.kashoo_id, new.kashoo_version), (changed["id"], changed["version"]))
+        self.assertEqual(new.kashoo_previous_move_id, move)
+        self.assertEqual(new.state, "posted")
+        self.assertTrue(new.inalterable_hash)
+        self.assertEqual(
+            Decimal(str(new.amount_total)).quantize(Decimal("0.01")),
+            Decimal(changed["amount"]).scaleb(-2),
+        )
+        self.assertEqual(
+            self.env["account.move"].search(
+                [("company_id", "=", self.company.id), ("kashoo_id", "=", changed["id"])]
+            ),
+            new,
+        )
+        self._assert_books_balance()
