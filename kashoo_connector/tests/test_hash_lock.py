@@ -1,7 +1,10 @@
 from decimal import Decimal
 
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
+from ..demo.sandbox_books import sandbox_request
+from .common import ENGINE_LOGGERS
 from .kashoo_mapping_common import KashooCanadaCommon
 
 
@@ -84,4 +87,64 @@ class TestImportHashLock(KashooCanadaCommon):
             ),
             new,
         )
+        self._assert_books_balance()
+
+    def _process(self, records):
+        self.env["kashoo.transaction"]._kashoo_upsert_records(self.backend, records)
+        with mute_logger(*ENGINE_LOGGERS):
+            self.backend._kashoo_process_batches(time_budget=600)
+        return self.env["kashoo.transaction"].search(
+            [("backend_id", "=", self.backend.id), ("kashoo_id", "in", [r["id"] for r in records])]
+        )
+
+    def test_engine_points_the_staging_row_at_the_new_document(self):
+        record = next(
+            record
+            for record in self._all_records()
+            if record["type"] == "invoice"
+            and record["currency"] == "CAD"
+            and not record.get("removed")
+            and record["id"] not in self.fixtures["lineDiscount"]
+        )
+        row = self._process([record])
+        self.assertEqual(row.state, "done", row.error_message)
+        first = row.move_id
+        self.assertTrue(first.inalterable_hash)
+        changed = sandbox_request(
+            self.sandbox.url, "PATCH", f"/_sandbox/records/{record['id']}", {"memo": "changed"}
+        )
+        self.assertEqual(changed["version"], record["version"] + 1)
+        row = self._process([changed])
+        self.assertEqual(row.state, "done", row.error_message)
+        self.assertNotEqual(row.move_id, first)
+        self.assertEqual(row.move_id.kashoo_previous_move_id, first)
+        self.assertEqual(row.move_id.kashoo_version, changed["version"])
+        self.assertTrue(row.move_id.inalterable_hash)
+        self.assertEqual(first.payment_state, "reversed")
+        self._assert_books_balance()
+
+    def test_new_version_of_a_hashed_payment_is_a_reversal_and_a_new_payment(self):
+        payment = self._records([self.fixtures["partialPayment"][0]])[0]
+        invoice = self._records([payment["appliesTo"][0]["record"]])[0]
+        invoice_result, payment_result = self.builder._kashoo_build_moves(
+            self.backend, [invoice, payment]
+        )
+        old = payment_result.move
+        self.assertTrue(old.inalterable_hash)
+        changed = dict(payment, version=payment["version"] + 1, memo="changed")
+        updated = self.builder._kashoo_rewrite_move(old, changed)
+        self.assertFalse(updated.error, updated.error)
+        new = updated.move
+        self.assertNotEqual(new, old)
+        self.assertEqual(new.kashoo_previous_move_id, old)
+        self.assertEqual(old.origin_payment_id.state, "canceled")
+        self.assertTrue(new.origin_payment_id)
+        # The invoice is settled by the new payment only, as much as before.
+        invoice_move = invoice_result.move
+        self.assertEqual(
+            invoice_move.line_ids.matched_credit_ids.credit_move_id.move_id
+            | invoice_move.line_ids.matched_debit_ids.debit_move_id.move_id,
+            new,
+        )
+        self.assertEqual(invoice_move.payment_state, "partial")
         self._assert_books_balance()

@@ -1,8 +1,10 @@
+import json
 import os
 from unittest.mock import patch
 
 from odoo.exceptions import AccessError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tools import mute_logger
 
 from .. import utils
 from ..kashoo_api.secret_box import generate_key
@@ -106,3 +108,65 @@ class TestTaxNumberEncryption(KashooCanadaCommon):
                 ),
                 contact,
             )
+
+
+@tagged("post_install", "-at_install")
+class TestTaxNumberRpc(HttpCase):
+    """Over JSON-RPC, a Kashoo User who is not a manager gets no tax number of a contact."""
+
+    def test_kashoo_user_reads_no_tax_number_over_rpc(self):
+        company = self.env.company
+        backend = self.env["kashoo.backend"].create(
+            {"name": "Kashoo RPC", "company_id": company.id, "api_url": "https://127.0.0.1:1"}
+        )
+        contact = self.env["kashoo.contact"].create(
+            {
+                "backend_id": backend.id,
+                "kashoo_id": 99201,
+                "name": "Registered Ltd",
+                "business_number": "123456782",
+            }
+        )
+        new_test_user(
+            self.env,
+            "kashoo_rpc_user",
+            password="kashoo_rpc_user_pw",
+            groups="base.group_user,kashoo_connector.kashoo_connector_group_user",
+            company_id=company.id,
+        )
+        self.authenticate("kashoo_rpc_user", "kashoo_rpc_user_pw")
+
+        def call(method, args, kwargs=None):
+            response = self.url_open(
+                "/web/dataset/call_kw",
+                data=json.dumps(
+                    {
+                        "jsonrpc": "2.0",
+                        "method": "call",
+                        "params": {
+                            "model": "kashoo.contact",
+                            "method": method,
+                            "args": args,
+                            "kwargs": kwargs or {},
+                        },
+                    }
+                ),
+                headers={"Content-Type": "application/json"},
+            )
+            return response.json()
+
+        self.assertEqual(
+            call("read", [[contact.id], ["name"]])["result"][0]["name"], "Registered Ltd"
+        )
+        for field in ("business_number", "business_number_encrypted", "kashoo_bn9_hash"):
+            with mute_logger("odoo.http"):
+                answer = call("read", [[contact.id], [field]])
+            if field == "kashoo_bn9_hash":
+                # The keyed hash is no secret without the key, but it is not the number.
+                self.assertNotIn("123456782", json.dumps(answer))
+                continue
+            self.assertIn("error", answer, field)
+            self.assertNotIn("123456782", json.dumps(answer))
+        with mute_logger("odoo.http"):
+            answer = call("search_read", [[("id", "=", contact.id)]], {"fields": []})
+        self.assertNotIn("123456782", json.dumps(answer))
