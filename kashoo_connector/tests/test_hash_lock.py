@@ -21,13 +21,11 @@ class TestImportHashLock(KashooCanadaCommon):
         cls.backend.kashoo_lock_with_hash = True
 
     def _assert_books_balance(self):
-        self.env.flush_all()
-        self.env.cr.execute(
-            "SELECT COALESCE(SUM(balance), 0) FROM account_move_line "
-            "WHERE company_id = %s AND parent_state = 'posted'",
-            [self.company.id],
+        lines = self.env["account.move.line"].search(
+            [("company_id", "=", self.company.id), ("parent_state", "=", "posted")]
         )
-        self.assertTrue(self.company.currency_id.is_zero(self.env.cr.fetchone()[0]))
+        self.assertTrue(lines)
+        self.assertTrue(self.company.currency_id.is_zero(sum(lines.mapped("balance"))))
 
     def test_option_locks_the_import_journals(self):
         journals = self.backend._kashoo_import_journals()
