@@ -34,7 +34,9 @@ UPDATE res_partner AS partner
 UPDATE kashoo_contact
    SET name = 'Kashoo contact ' || id,
        email = 'kashoo-contact-' || id || '@example.invalid',
-       business_number = NULL,
-       gst_number = NULL,
-       qst_number = NULL,
+       business_number_encrypted = NULL,
+       gst_number_encrypted = NULL,
+       qst_number_encrypted = NULL,
+       kashoo_bn9_hash = NULL,
+       kashoo_qst_hash = NULL,
        raw = NULL;

@@ -27,3 +27,5 @@ from . import test_staging_access
 from . import test_two_factor
 from . import test_api_access_log
 from . import test_client_secret_rotation
+from . import test_tax_number_encryption
+from . import test_hash_lock

@@ -58,6 +58,16 @@ class KashooBackend(models.Model):
         check_company=True,
         domain="[('type', '=', 'general')]",
     )
+    kashoo_lock_with_hash = fields.Boolean(
+        string="Lock imported entries with Odoo's hash",
+        copy=False,
+        help="Turns on Odoo's inalterability hash (Secure Posted Entries with Hash) on every "
+        "journal the import posts into: sales, purchases, miscellaneous and the bank journals "
+        "of the mapped accounts and payment methods. A hashed entry can never be reset to "
+        "draft, so when Kashoo changes such a document later the import reverses it and posts "
+        "the new version as a new document. Turning the option off later does not unlock the "
+        "journals: Odoo keeps hashing them.",
+    )
     kashoo_employee_payable_account_id = fields.Many2one(
         "account.account",
         string="Employee Reimbursements Payable",
@@ -201,6 +211,15 @@ class KashooBackend(models.Model):
         )
         self._kashoo_store_reference_data(accounts, taxes, contacts)
         return {"accounts": len(accounts), "taxes": len(taxes), "contacts": len(contacts)}
+
+    @api.model
+    def _kashoo_reencrypt_secrets(self):
+        # The contacts' tax-number hashes are keyed with the first encryption key too.
+        count = super()._kashoo_reencrypt_secrets()
+        self.env["kashoo.contact"].sudo().with_context(active_test=False).search(
+            ["|", ("kashoo_bn9_hash", "!=", False), ("kashoo_qst_hash", "!=", False)]
+        )._kashoo_refresh_tax_number_hashes()
+        return count
 
     def _kashoo_store_reference_data(self, accounts=(), taxes=(), contacts=()):
         """Upsert Kashoo objects (already read) and derive what follows from them."""
@@ -462,6 +481,46 @@ class KashooBackend(models.Model):
                 discount=precision.precision_get("Discount"),
             ),
         )
+
+    def write(self, vals):
+        result = super().write(vals)
+        if vals.get("kashoo_lock_with_hash") or (
+            {"kashoo_sale_journal_id", "kashoo_purchase_journal_id", "kashoo_general_journal_id"}
+            & set(vals)
+        ):
+            self.filtered("kashoo_lock_with_hash")._kashoo_apply_hash_lock()
+        return result
+
+    def _kashoo_import_journals(self):
+        """Every journal the import posts into: the documents' journals and the bank, cash
+        and credit card journals of the mapped accounts and payment methods."""
+        self.ensure_one()
+        env = self.env
+        journal_ids = set(self._kashoo_default_journals().values())
+        for model in ("kashoo.account", "kashoo.payment.method"):
+            journal_ids.update(
+                env[model]
+                .sudo()
+                .with_context(active_test=False)
+                .search([("backend_id", "=", self.id), ("journal_id", "!=", False)])
+                .journal_id.ids
+            )
+        return env["account.journal"].sudo().browse(sorted(journal_ids))
+
+    def _kashoo_apply_hash_lock(self):
+        """Turn Odoo's inalterability hash on for the import journals (the option's effect;
+        also run before every import, so a journal mapped later is locked too)."""
+        for backend in self:
+            unlocked = backend._kashoo_import_journals().filtered(
+                lambda journal: not journal.restrict_mode_hash_table
+            )
+            if unlocked:
+                unlocked.write({"restrict_mode_hash_table": True})
+                _logger.info(
+                    "Kashoo backend %s: hash lock turned on for journals %s",
+                    backend.id,
+                    unlocked.ids,
+                )
 
     def _kashoo_default_journals(self):
         """The backend's journals, else the company's first journal of each type."""

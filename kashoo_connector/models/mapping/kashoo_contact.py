@@ -1,9 +1,12 @@
+import hashlib
+import hmac
 import logging
 import re
 from collections import defaultdict
 
 from odoo import api, fields, models
 
+from ... import utils
 from ...kashoo_api import KashooAuthError, KashooError
 from ...kashoo_logic.tax_numbers import compact_tax_number
 
@@ -11,6 +14,13 @@ _logger = logging.getLogger(__name__)
 
 CONTACT_TYPES = [("CUSTOMER", "Customer"), ("VENDOR", "Vendor")]
 NET_TERMS = re.compile(r"^NET\s*(\d{1,3})$")
+# The contact's tax numbers, by field, and the key Kashoo sends each one under.
+TAX_NUMBER_FIELDS = {
+    "business_number": "businessNumber",
+    "gst_number": "gstNumber",
+    "qst_number": "qstNumber",
+}
+MANAGER_GROUP = "kashoo_connector.kashoo_connector_group_manager"
 
 
 def _tax_keys(business_number, gst_number, qst_number):
@@ -24,6 +34,28 @@ def _tax_keys(business_number, gst_number, qst_number):
     if qst_number:
         keys.add(compact_tax_number(qst_number))
     return keys
+
+
+def _bn9(number):
+    compact = compact_tax_number(number)
+    return compact[:9] if len(compact) >= 9 and compact[:9].isdigit() else None
+
+
+def tax_number_hash(number):
+    """The keyed hash a tax number is matched and searched by, over its compacted form.
+
+    Keyed (HMAC-SHA256) with a key derived from the connector's encryption key, which never
+    lives in the database: a BN9 has too few possible values for a plain hash to hide it.
+    """
+    compact = compact_tax_number(number)
+    if not compact:
+        return False
+    first_key = (utils.get_encryption_key() or "").split(",")[0].strip()
+    if not first_key:
+        # Without a key nothing is stored either (the secret box refuses first).
+        return False
+    hash_key = hmac.new(first_key.encode(), b"kashoo tax number hash", hashlib.sha256).digest()
+    return hmac.new(hash_key, compact.encode(), hashlib.sha256).hexdigest()
 
 
 class KashooContact(models.Model):
@@ -40,9 +72,43 @@ class KashooContact(models.Model):
     email = fields.Char(readonly=True)
     currency_code = fields.Char(string="Currency", readonly=True)
     terms = fields.Char(readonly=True)
-    business_number = fields.Char(string="Business Number", readonly=True)
-    gst_number = fields.Char(string="GST/HST Number", readonly=True)
-    qst_number = fields.Char(string="QST Number", readonly=True)
+    # The numbers are stored encrypted (the secret box's key is kept out of the database), so
+    # a copy of the database or its backups shows none; only Kashoo managers read them.
+    business_number = fields.Char(
+        string="Business Number",
+        readonly=True,
+        compute="_compute_tax_numbers",
+        search="_search_tax_number",
+        groups=MANAGER_GROUP,
+    )
+    gst_number = fields.Char(
+        string="GST/HST Number",
+        readonly=True,
+        compute="_compute_tax_numbers",
+        search="_search_tax_number",
+        groups=MANAGER_GROUP,
+    )
+    qst_number = fields.Char(
+        string="QST Number",
+        readonly=True,
+        compute="_compute_tax_numbers",
+        search="_search_tax_number",
+        groups=MANAGER_GROUP,
+    )
+    business_number_encrypted = fields.Char(groups="base.group_system", copy=False)
+    gst_number_encrypted = fields.Char(groups="base.group_system", copy=False)
+    qst_number_encrypted = fields.Char(groups="base.group_system", copy=False)
+    kashoo_bn9_hash = fields.Char(
+        string="BN9 Hash",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="Keyed hash of the business number's 9 digits (from the BN or the GST/HST "
+        "account): how the contact is found by its number without storing it.",
+    )
+    kashoo_qst_hash = fields.Char(
+        string="QST Hash", readonly=True, copy=False, index="btree_not_null"
+    )
     partner_id = fields.Many2one(
         "res.partner", string="Odoo Partner", index=True, ondelete="set null"
     )
@@ -65,7 +131,110 @@ class KashooContact(models.Model):
         ),
     ]
 
+    def _kashoo_tax_numbers(self):
+        """The plain numbers of the contact (business, GST/HST, QST), for the connector's own
+        use (matching, the new partner); readers go through the manager-only fields."""
+        self.ensure_one()
+        record = self.sudo()
+        return tuple(
+            utils.decrypt_secret(self.env, ciphertext)
+            if (ciphertext := record[f"{fname}_encrypted"])
+            else False
+            for fname in TAX_NUMBER_FIELDS
+        )
+
+    def _compute_tax_numbers(self):
+        for contact in self:
+            numbers = contact._kashoo_tax_numbers() if contact.id else (False,) * 3
+            for fname, number in zip(TAX_NUMBER_FIELDS, numbers, strict=True):
+                contact[fname] = number
+
+    def _kashoo_tax_number_vals(self, business_number, gst_number, qst_number):
+        """Stored values for these plain numbers: ciphertexts and the matching hashes."""
+        numbers = dict(
+            zip(TAX_NUMBER_FIELDS, (business_number, gst_number, qst_number), strict=True)
+        )
+        box = utils.get_secret_box(self.env) if any(numbers.values()) else None
+        vals = {
+            f"{fname}_encrypted": box.encrypt(number) if number else False
+            for fname, number in numbers.items()
+        }
+        bn9 = _bn9(business_number) or _bn9(gst_number)
+        vals["kashoo_bn9_hash"] = tax_number_hash(bn9) if bn9 else False
+        vals["kashoo_qst_hash"] = tax_number_hash(qst_number) if qst_number else False
+        return vals
+
+    def _kashoo_refresh_tax_number_hashes(self):
+        """Recompute the stored hashes (after the encryption key changed)."""
+        for contact in self.sudo().with_context(active_test=False):
+            vals = contact._kashoo_tax_number_vals(*contact._kashoo_tax_numbers())
+            contact.write({key: vals[key] for key in ("kashoo_bn9_hash", "kashoo_qst_hash")})
+
+    def _search_tax_number(self, operator, value):
+        """Exact search by number (however it is typed), through the keyed hashes."""
+        if operator not in ("=", "in"):
+            return NotImplemented
+        values = value if operator == "in" else [value]
+        bn9_hashes, qst_hashes = [], []
+        for number in values:
+            if not number:
+                continue
+            if bn9 := _bn9(number):
+                bn9_hashes.append(tax_number_hash(bn9))
+            else:
+                qst_hashes.append(tax_number_hash(number))
+        return [
+            "|",
+            ("kashoo_bn9_hash", "in", bn9_hashes),
+            ("kashoo_qst_hash", "in", qst_hashes),
+        ]
+
+    @api.model
+    def _kashoo_mask_row(self, row):
+        """Kashoo's contact as kept in ``raw``: the tax numbers replaced by their keyed hash,
+        so a change of number in Kashoo is still seen and the plain number is not stored."""
+        masked = dict(row)
+        for key in TAX_NUMBER_FIELDS.values():
+            if masked.get(key):
+                masked[key] = tax_number_hash(masked[key]) or None
+        return masked
+
+    @api.model
+    def _kashoo_upsert(self, backend, rows, values_of):
+        plain_rows = {row.get("id"): row for row in rows}
+        return super()._kashoo_upsert(
+            backend,
+            [self._kashoo_mask_row(row) for row in rows],
+            lambda masked: values_of(plain_rows[masked.get("id")]),
+        )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        return super().create([self._kashoo_encrypt_vals(vals) for vals in vals_list])
+
+    @api.model
+    def _kashoo_encrypt_vals(self, vals):
+        """Turn plain numbers in ``vals`` into their stored form before anything is written,
+        so the plain value never reaches the database, not even for an instant."""
+        if not any(fname in vals for fname in TAX_NUMBER_FIELDS):
+            return vals
+        vals = dict(vals)
+        numbers = [vals.pop(fname, False) for fname in TAX_NUMBER_FIELDS]
+        return {**vals, **self._kashoo_tax_number_vals(*numbers)}
+
     def write(self, vals):
+        if any(fname in vals for fname in TAX_NUMBER_FIELDS):
+            # Check the caller may set them (manager group), then write the stored form; a
+            # partial change keeps the other numbers.
+            self.check_field_access_rights("write", [f for f in TAX_NUMBER_FIELDS if f in vals])
+            for contact in self:
+                numbers = dict(zip(TAX_NUMBER_FIELDS, contact._kashoo_tax_numbers(), strict=True))
+                numbers.update({f: vals[f] for f in TAX_NUMBER_FIELDS if f in vals})
+                rest = {k: v for k, v in vals.items() if k not in TAX_NUMBER_FIELDS}
+                contact.sudo().write(contact._kashoo_tax_number_vals(*numbers.values()))
+                if rest:
+                    contact.write(rest)
+            return True
         if "partner_id" in vals and "match_method" not in vals:
             vals = {**vals, "match_method": "manual" if vals["partner_id"] else False}
         return super().write(vals)
@@ -138,10 +307,7 @@ class KashooContact(models.Model):
                 order="id",
             ):
                 by_email[(partner.email or "").strip().lower()].append(partner)
-        numbers = {
-            contact: _tax_keys(contact.business_number, contact.gst_number, contact.qst_number)
-            for contact in todo
-        }
+        numbers = {contact: _tax_keys(*contact._kashoo_tax_numbers()) for contact in todo}
         all_numbers = set().union(*numbers.values())
         by_number = defaultdict(list)
         if all_numbers:
@@ -222,6 +388,7 @@ class KashooContact(models.Model):
             else self.env["res.country.state"]
         )
         term = self.env["kashoo.contact"]._kashoo_payment_term(self.terms, self.company_id)
+        business_number, gst_number, qst_number = self._kashoo_tax_numbers()
         vals = {
             "name": self.name
             or self.email
@@ -234,9 +401,9 @@ class KashooContact(models.Model):
             "country_id": country.id or False,
             "state_id": state.id or False,
             "company_id": self.company_id.id,
-            "kashoo_business_number": self.business_number or False,
-            "kashoo_gst_number": self.gst_number or False,
-            "kashoo_qst_number": self.qst_number or False,
+            "kashoo_business_number": business_number or False,
+            "kashoo_gst_number": gst_number or False,
+            "kashoo_qst_number": qst_number or False,
             "customer_rank": 1 if self.contact_type == "CUSTOMER" else 0,
             "supplier_rank": 1 if self.contact_type == "VENDOR" else 0,
         }

@@ -29,6 +29,15 @@ class AccountMove(models.Model):
         help="Derived from the Kashoo business, record id and version: the same record "
         "version always gets the same UUID.",
     )
+    kashoo_previous_move_id = fields.Many2one(
+        "account.move",
+        string="Previous Kashoo Version",
+        copy=False,
+        readonly=True,
+        index="btree_not_null",
+        help="The hash-locked entry this document replaces: an entry secured by Odoo's hash "
+        "cannot be rewritten, so a new Kashoo version reverses it and is posted anew.",
+    )
     kashoo_original_amount = fields.Float(
         string="Kashoo Original Amount",
         copy=False,

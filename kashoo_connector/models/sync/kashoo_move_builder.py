@@ -41,7 +41,11 @@ The import engine (``kashoo.import.engine``) claims Kashoo records, then calls, 
     ``reconciled``) and the move is left untouched. A payment's reconciliation is ours: it
     is undone, the payment rewritten in place and reconciled again (the move keeps its
     Kashoo id, unique per company). ``removed: true`` delegates to
-    ``_kashoo_remove_move``.
+    ``_kashoo_remove_move``. A move secured by Odoo's inalterability hash (the backend's
+    "Lock imported entries with Odoo's hash", or any journal in restrict mode) cannot be
+    reset to draft: it is reversed and the new version created as a new document
+    (``result.move``), whose ``kashoo_previous_move_id`` is the reversed one; the original
+    gives up its Kashoo id, which belongs to the live document.
 
 ``_kashoo_remove_move(move, reason=None)``
     -> ``ImportResult`` with ``outcome == "deleted"``: a draft move is deleted (``result.move``
@@ -142,6 +146,14 @@ def _guarded(record_id, version, call, explain=None):
         )
 
 
+class _NotSuperseded(Exception):  # noqa: N818 - a control-flow signal, not an error
+    """Rolls back a half-done supersession; carries the new version's failed result."""
+
+    def __init__(self, result):
+        super().__init__(result.kashoo_id)
+        self.result = result
+
+
 class KashooMoveBuilder(models.AbstractModel):
     """Turns Kashoo records into posted ``account.move`` (see the module docstring)."""
 
@@ -182,6 +194,8 @@ class KashooMoveBuilder(models.AbstractModel):
         backend.ensure_one()
         if self.env.company != backend.company_id:
             return self.with_company(backend.company_id)._kashoo_build_moves(backend, records)
+        if backend.kashoo_lock_with_hash:
+            backend._kashoo_apply_hash_lock()
         results = [None] * len(records)
         documents = [
             (index, record)
@@ -229,6 +243,8 @@ class KashooMoveBuilder(models.AbstractModel):
         record_id, version = _record_id(record), _record_version(record)
         if isinstance(record, Mapping) and record.get("removed") is True:
             return self._kashoo_remove_move(move)
+        if move.state == "posted" and (move.inalterable_hash or move.restrict_mode_hash_table):
+            return self._kashoo_supersede_move(move, record)
         if move.origin_payment_id:
             return self._kashoo_replace_payment(move, record)
         [(_record, item)] = self._kashoo_describe(backend, [record])
@@ -254,6 +270,56 @@ class KashooMoveBuilder(models.AbstractModel):
         return _guarded(
             record_id, version, rewrite, lambda: self._kashoo_change_blocker(move, record_id, item)
         )
+
+    @api.model
+    def _kashoo_supersede_move(self, move, record):
+        """A new version of a posted, hash-locked move: reverse it, then create the new
+        version as a new document of the same lineage (see the module docstring)."""
+        backend = move.kashoo_backend_id
+        record_id, version = _record_id(record), _record_version(record)
+        [(_record, item)] = self._kashoo_describe(backend, [record])
+        if not isinstance(item, MoveDescription):
+            return ImportResult(record_id, version, None, item, sync_outcomes.ERROR)
+        is_payment = bool(move.origin_payment_id)
+
+        def blocker():
+            # A payment's reconciliation is ours (undone here); a document's is not.
+            if is_payment:
+                return self._kashoo_lock_error(move, record_id, item, has_tax=False)
+            return self._kashoo_change_blocker(move, record_id, item)
+
+        blocked = blocker()
+        if blocked:
+            return ImportResult(record_id, version, None, blocked, sync_outcomes.ERROR)
+
+        def supersede():
+            try:
+                with self.env.cr.savepoint():
+                    if is_payment:
+                        move.line_ids.remove_move_reconcile()
+                    self._kashoo_reverse(
+                        move,
+                        self.env._(
+                            "Replaced by version %(version)s of Kashoo record %(id)s",
+                            version=version,
+                            id=record_id,
+                        ),
+                    )
+                    # The Kashoo id is unique among live documents: it moves to the new one.
+                    move.with_context(**IMPORT_CONTEXT).write({"kashoo_id": False})
+                    [result] = self._kashoo_build_moves(backend, [record])
+                    if result.error is not None or not result.move:
+                        raise _NotSuperseded(result)
+                    result.move.with_context(**IMPORT_CONTEXT).write(
+                        {"kashoo_previous_move_id": move.id}
+                    )
+            except _NotSuperseded as failed:
+                return failed.result
+            return ImportResult(
+                record_id, version, result.move, None, sync_outcomes.UPDATED, result.notes
+            )
+
+        return _guarded(record_id, version, supersede, blocker)
 
     @api.model
     def _kashoo_remove_move(self, move, reason=None):
