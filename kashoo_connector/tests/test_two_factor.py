@@ -63,6 +63,36 @@ class TestKashooTwoFactor(HttpCase):
             self.env["kashoo.payment.method"].search([("name", "=", "refused")]),
         )
 
+    def test_a_manager_without_two_factor_is_refused_over_xml_rpc_too(self):
+        # No web session there: the password authenticates each call.
+        with mute_logger("odoo.http"), self.assertRaises(Exception) as caught:
+            self.xmlrpc_object.execute_kw(
+                self.env.cr.dbname,
+                self.manager.id,
+                PASSWORD,
+                "kashoo.backend",
+                "write",
+                [[self.backend.id], {"sync_frequency": "daily"}],
+            )
+        self.assertIn("two-factor", str(caught.exception))
+        self.assertEqual(self.backend.sync_frequency, "immediate")
+
+    def test_reviewing_the_quarantine_needs_no_two_factor(self):
+        accountant = new_test_user(
+            self.env,
+            "kashoo_2fa_accountant",
+            password=PASSWORD,
+            groups="base.group_user,account.group_account_user,"
+            "kashoo_connector.kashoo_connector_group_user",
+        )
+        row = self.env["kashoo.transaction"].create(
+            {"backend_id": self.backend.id, "kashoo_id": 777001, "state": "quarantined"}
+        )
+        self.authenticate(accountant.login, PASSWORD)
+        self._call("kashoo.transaction", "action_kashoo_retry", [row.id])
+        row.invalidate_recordset()
+        self.assertEqual(row.state, "pending")
+
     def test_a_manager_with_two_factor_may_manage(self):
         self.authenticate(self.protected_manager.login, PASSWORD)
         protected = self.protected_manager.id

@@ -1,3 +1,5 @@
+import threading
+
 from odoo import api, models
 from odoo.exceptions import AccessError
 from odoo.http import request
@@ -27,15 +29,21 @@ class KashooManagementGuard(models.AbstractModel):
 
     @api.model
     def _kashoo_check_management_2fa(self):
-        """Refuse to manage the integration (connection, mappings, resync) from the session
-        of a user without two-factor authentication, unless the setting is turned off.
+        """Refuse to manage the integration (connection, mappings, resync) in a request of a
+        user without two-factor authentication (the web client's session, JSON-RPC or
+        XML-RPC alike), unless the setting is turned off.
 
-        Only people are asked: the engine's own writes (superuser, crons, no session) are
+        Only people are asked: the engine's own writes (superuser, crons, no request) are
         not management.
 
         :raise AccessError: the user has not enabled two-factor authentication.
         """
-        if self.env.su or not request or request.session.uid != self.env.uid:
+        # XML-RPC lends out the request while it runs the call and names its user on the
+        # thread instead.
+        by_a_person = bool(request) or getattr(threading.current_thread(), "uid", None) == (
+            self.env.uid
+        )
+        if self.env.su or not by_a_person:
             return
         # Set on install; the settings checkbox removes it when unticked, as Odoo does.
         required = self.env["ir.config_parameter"].sudo().get_param(const.PARAM_REQUIRE_2FA)
